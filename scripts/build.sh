@@ -8,7 +8,8 @@
 #            + the profile's KUNIT_CONFIG
 #
 # SRC=<dir> builds another tree (default: the tree the series is applied to);
-# BUILD_TAG=<name> keeps a separate build directory per tree.
+# BUILD_TAG=<name> keeps a separate build directory per tree;
+# MAKE_TARGETS=<targets> builds only those (default: everything).
 . "$(dirname "$0")/lib.sh"
 
 SRC=${SRC:-$WORK_TREE}
@@ -20,7 +21,7 @@ PATH=$(shim_path):$PATH
 build_one() {
 	local arch=$1 b frag want opt sym val got t0
 	load_arch "$arch"
-	b=$BUILD_ROOT/${BUILD_TAG:+$BUILD_TAG-}$arch
+	b=$(build_dir "$arch")
 	mkdir -p "$b" "$LOG_ROOT"
 	local logf=$LOG_ROOT/build-${BUILD_TAG:+$BUILD_TAG-}$arch.log
 	if [ -n "$CROSS_COMPILE" ]; then
@@ -55,9 +56,11 @@ build_one() {
 	done < "$frag"
 
 	log "$arch: build (make -j$(nproc), log $logf)"
-	"${mk[@]}" -j"$(nproc)" >>"$logf" 2>&1 ||
+	# shellcheck disable=SC2086
+	"${mk[@]}" -j"$(nproc)" ${MAKE_TARGETS:-} >>"$logf" 2>&1 ||
 		{ grep -E 'error|Error' "$logf" | head -n 20 >&2; die "$arch: build failed; see $logf"; }
-	[ -f "$b/$KERNEL_IMAGE" ] || die "$arch: build produced no $KERNEL_IMAGE"
+	[ -n "${MAKE_TARGETS:-}" ] || [ -f "$b/$KERNEL_IMAGE" ] ||
+		die "$arch: build produced no $KERNEL_IMAGE"
 	if grep -E '(^|: )warning:' "$logf" >&2; then
 		die "$arch: the build printed compiler warnings (see $logf)"
 	fi

@@ -6,6 +6,10 @@
 
 set -o errexit -o nounset -o pipefail
 
+# Called from the top-level Makefile: its ARCH=... must not leak into the
+# kernel's make through MAKEFLAGS.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${LAZY_MMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/lazy-mmu}
 BASE_REPO=$CACHE/base		# git repo made from the Debian package
@@ -101,4 +105,104 @@ shim_path() {
 	local d=$CACHE/bin
 	mkdir -p "$d"
 	printf '%s\n' "$d"
+}
+
+# Console lines that fail a boot whatever the tests said.
+BAD_LOG='(-+\[ cut here \]-+|WARNING: CPU:|WARNING: at |BUG: |kernel BUG at|Oops|Kernel panic|Unable to handle kernel|Call Trace:|Internal error:|Unhandled fault|Kernel stack overflow)'
+
+# console_problems LOG [earlier-problems]: prints the problems found in a
+# console log (WARN/BUG/Oops/panic lines, a missing BOOT_EXPECT line).
+console_problems() {
+	local f=$1 out=${2:-}
+	if grep -Eq "$BAD_LOG" "$f"; then
+		grep -En -m 5 "$BAD_LOG" "$f" >&2
+		out="${out:+$out; }the console log has a WARN/BUG/Oops/panic"
+	fi
+	if [ -n "${BOOT_EXPECT:-}" ] && ! grep -qF "$BOOT_EXPECT" "$f"; then
+		out="${out:+$out; }boot log lacks '$BOOT_EXPECT'"
+	fi
+	printf '%s\n' "$out"
+}
+
+build_dir() {
+	printf '%s\n' "$BUILD_ROOT/${BUILD_TAG:+$BUILD_TAG-}$1"
+}
+
+# --- stages with a verdict, for main.sh and test.sh -------------------------
+RESULTS=$CACHE/results
+PASSED=0
+FAILED=0
+
+# stage NAME CMD...: run one stage, its output in $RESULTS/NAME.log, its
+# progress lines on stderr; count and record the verdict. Never exits.
+stage() {
+	local name=$1 t0 rc f
+	shift
+	mkdir -p "$RESULTS"
+	f=$RESULTS/$name.log
+	t0=$(date +%s)
+	set +o errexit
+	{ "$@" 2>&1; echo "$?" > "$f.rc"; } | tee "$f" |
+		grep --line-buffered -E '^\[[0-9]+:[0-9]{2}\] |^error: ' >&2
+	rc=$(cat "$f.rc" 2>/dev/null || echo 1)
+	set -o errexit
+	if [ "$rc" = 0 ]; then
+		PASSED=$((PASSED + 1))
+		printf '%s\tok\t%s\n' "$name" $(( $(date +%s) - t0 )) >> "$RESULTS/stages.tsv"
+		return 0
+	fi
+	FAILED=$((FAILED + 1))
+	printf '%s\tFAIL\t%s\n' "$name" $(( $(date +%s) - t0 )) >> "$RESULTS/stages.tsv"
+	log "FAILED: $name (log: $f)"
+	return 1
+}
+
+# stage_skip NAME WHY: a stage that cannot run counts as failed.
+stage_skip() {
+	FAILED=$((FAILED + 1))
+	mkdir -p "$RESULTS"
+	printf '%s\n' "$2" > "$RESULTS/$1.log"
+	printf '%s\tFAIL\t0\n' "$1" >> "$RESULTS/stages.tsv"
+	log "FAILED: $1 ($2)"
+}
+
+stage_reset() {
+	rm -rf "$RESULTS"
+	mkdir -p "$RESULTS"
+	: > "$RESULTS/stages.tsv"
+}
+
+# build, KUnit and userspace boot of one arch, as three stages.
+arch_stages() {
+	local a=$1
+	if stage "build-$a" "$TOP/scripts/build.sh" "$a"; then
+		stage "kunit-$a" "$TOP/scripts/kunit.sh" "$a" || true
+		stage "boot-$a" "$TOP/scripts/boot.sh" "$a" || true
+	else
+		stage_skip "kunit-$a" "not run: the build failed"
+		stage_skip "boot-$a" "not run: the build failed"
+	fi
+}
+
+# The results table (markdown) for the arches given, from the stage records.
+results_table() {
+	local a st t cell col
+	printf '| arch | build | KUnit | userspace boot |\n|---|---|---|---|\n'
+	for a in "$@"; do
+		printf '| %s ' "$a"
+		for col in build kunit boot; do
+			st=$(awk -F'\t' -v n="$col-$a" '$1 == n {print $2}' "$RESULTS/stages.tsv" | tail -n 1)
+			t=$(awk -F'\t' -v n="$col-$a" '$1 == n {print $3}' "$RESULTS/stages.tsv" | tail -n 1)
+			cell=${st:--}
+			case "$col" in
+			build) [ -z "$st" ] || cell="$st (${t} s)" ;;
+			kunit) [ -f "$(build_dir "$a")/kunit.summary" ] && [ -n "$st" ] &&
+				cell="$st: $(cut -f2 "$(build_dir "$a")/kunit.summary" | sed 's/Testing complete. //')" ;;
+			boot) [ -f "$(build_dir "$a")/userspace/summary" ] && [ -n "$st" ] &&
+				cell="$st: $(cut -f2 "$(build_dir "$a")/userspace/summary" | sed 's/Testing complete. //')" ;;
+			esac
+			printf '| %s ' "$cell"
+		done
+		printf '|\n'
+	done
 }

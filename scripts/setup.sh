@@ -51,4 +51,8 @@ for a in $arches; do
 		done
 	)
 done
+# QEMU through scripts/qemu-accel (see there why).
+for a in $arches; do
+	( load_arch "$a"; [ -z "${QEMU:-}" ] || ln -sf "$TOP/scripts/qemu-accel" "$bin/$QEMU" )
+done
 log "setup: done (cross-compiler shims in $bin)"

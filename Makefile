@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The one entry point. Every target is a script in scripts/; arch
+# differences are data in arch/<arch>/.
+#
+#   make                 main job: setup, fetch, apply, build + KUnit + boot
+#                        ARCH (default x86_64), results table
+#   make test            everything: checkpatch, apply, five arches built,
+#                        KUnit-tested and booted, build-only profiles,
+#                        per-patch builds, script self-tests;
+#                        ends with "N passed, N failed"
+#   make setup           install Debian packages (root) or print the command
+#   make fetch           base tree into the cache (or check KERNEL_SRC)
+#   make apply           the series onto a fresh branch from the base
+#   make build|kunit|boot ARCH=<arch>[,<arch>...]|all
+#   make checkpatch      checkpatch.pl --strict over the series
+#   make bisect          each patch built on top of its predecessors
+#   make selftest        the workbench's own failure-path tests
+#   make clean           drop build directories (keeps base tree and ccache)
+#
+# Caches live in $${XDG_CACHE_HOME:-$$HOME/.cache}/lazy-mmu.
+
+ARCH ?= x86_64
+S := scripts
+
+.PHONY: all run test setup fetch apply build kunit boot checkpatch bisect selftest clean help
+
+all: run
+
+run:
+	@bash $(S)/main.sh $(subst $(comma), ,$(ARCH))
+
+test:
+	@bash $(S)/test.sh
+
+setup:
+	@bash $(S)/setup.sh
+
+fetch:
+	@bash $(S)/fetch.sh
+
+apply: fetch
+	@bash $(S)/apply.sh
+
+build kunit boot:
+	@bash $(S)/$@.sh $(subst $(comma), ,$(ARCH))
+
+checkpatch bisect selftest:
+	@bash $(S)/$@.sh
+
+clean:
+	@bash -c '. $(S)/lib.sh; rm -rf "$$BUILD_ROOT" "$$RESULTS"'
+
+help:
+	@sed -n '3,22p' Makefile | sed 's/^# \{0,1\}//'
+
+comma := ,

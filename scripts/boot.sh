@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# boot.sh ARCH... - boot the built kernel with an initramfs whose static
+# /init (mm/userspace/init.c, built with the kernel's nolibc) runs every
+# test program in mm/userspace/ and prints KTAP. KUnit is switched off
+# (kunit.enable=0) for this boot. The run fails on a timeout, on a
+# WARN/BUG/Oops/panic in the log, on a missing or failed test program;
+# the KTAP is parsed by kunit.py parse. EXTRA_KERNEL_ARGS and EXTRA_QEMU_ARGS
+# are added to the kernel command line and to QEMU's.
+. "$(dirname "$0")/lib.sh"
+
+SRC=${SRC:-$WORK_TREE}
+TIMEOUT=${BOOT_TIMEOUT:-300}
+need python3 timeout
+PATH=$(shim_path):$PATH
+
+boot_one() {
+	local arch=$1 b u t0 rc=0 prog progs=() fail=
+	load_arch "$arch"
+	[ "$BOOT" = yes ] || die "$arch: profile is build-only (BOOT=$BOOT)"
+	b=$(build_dir "$arch")
+	[ -f "$b/$KERNEL_IMAGE" ] || die "$arch: no kernel at $b/$KERNEL_IMAGE; run 'make build ARCH=$arch'"
+	need "$QEMU" "${CROSS_COMPILE}gcc"
+	u=$b/userspace
+	rm -rf "$u"
+	mkdir -p "$u"
+
+	log "$arch: userspace: nolibc sysroot and test programs"
+	{
+		make -C "$SRC/tools/include/nolibc" headers OUTPUT="$u/" &&
+		make -C "$SRC" O="$b" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" \
+			headers_install INSTALL_HDR_PATH="$u/sysroot" &&
+		{ [ -x "$b/usr/gen_init_cpio" ] || make -C "$SRC" O="$b" ARCH="$KARCH" \
+			CROSS_COMPILE="$CROSS_COMPILE" usr/gen_init_cpio; }
+	} >"$u/sysroot.log" 2>&1 || die "$arch: nolibc sysroot failed; see $u/sysroot.log"
+
+	local cc=("${CROSS_COMPILE}gcc" -Os -static -nostdlib -nostdinc -Wall -Werror
+		  -fno-asynchronous-unwind-tables -fno-stack-protector ${USER_CFLAGS:-}
+		  -I"$u/sysroot/include" -include nolibc.h)
+	for prog in "$TOP"/mm/userspace/*.c; do
+		local name=${prog##*/}
+		name=${name%.c}
+		"${cc[@]}" -o "$u/$name" "$prog" -lgcc >"$u/cc-$name.log" 2>&1 ||
+			{ cat "$u/cc-$name.log" >&2; die "$arch: cannot build $prog"; }
+		[ "$name" = init ] || progs+=("$name")
+	done
+	printf '%s\n' "${progs[@]}" > "$u/list"
+	{
+		printf 'dir /dev 755 0 0\nnod /dev/console 600 0 0 c 5 1\n'
+		printf 'dir /tests 755 0 0\nfile /init %s 755 0 0\n' "$u/init"
+		printf 'file /tests/list %s 644 0 0\n' "$u/list"
+		for prog in "${progs[@]}"; do
+			printf 'file /tests/%s %s 755 0 0\n' "$prog" "$u/$prog"
+		done
+	} > "$u/cpio.list"
+	"$b/usr/gen_init_cpio" "$u/cpio.list" > "$u/initramfs.cpio" ||
+		die "$arch: gen_init_cpio failed"
+
+	t0=$(date +%s)
+	log "$arch: boot with initramfs under $QEMU (timeout ${TIMEOUT}s)"
+	# shellcheck disable=SC2086
+	timeout --kill-after=10 "$TIMEOUT" "$QEMU" -nodefaults -nographic -no-reboot \
+		-m 1024 -serial stdio -accel kvm -accel tcg $QEMU_ARGS ${EXTRA_QEMU_ARGS:-} \
+		-kernel "$b/$KERNEL_IMAGE" \
+		-initrd "$u/initramfs.cpio" \
+		-append "console=$CONSOLE kunit.enable=0 panic=-1 lazymmu_shutdown=$SHUTDOWN ${EXTRA_KERNEL_ARGS:-}" \
+		</dev/null >"$u/console.raw" 2>&1 || rc=$?
+	tr -d '\r' < "$u/console.raw" > "$u/console.log"
+	cp "$u/console.log" "$LOG_ROOT/boot-$arch.console.log"
+	case "$rc" in
+	0) ;;
+	124|137) fail="timed out after ${TIMEOUT}s" ;;
+	*) fail="QEMU exited $rc" ;;
+	esac
+	fail=$(console_problems "$u/console.log" "$fail")
+	for prog in "${progs[@]}"; do
+		grep -Eq "^ok [0-9]+ $prog\$" "$u/console.log" ||
+			fail="${fail:+$fail; }'$prog' did not run or did not pass"
+	done
+	python3 "$SRC/tools/testing/kunit/kunit.py" parse --json="$u/ktap.json" \
+		"$u/console.log" >"$u/parse.out" 2>&1 ||
+		fail="${fail:+$fail; }kunit.py parse: $(tail -n 1 "$u/parse.out")"
+	local summary
+	summary=$(grep -E 'Ran [0-9]+ tests' "$u/parse.out" | tail -n 1 | sed 's/^\[[0-9:]*\] //')
+	printf '%s\t%s\n' "$arch" "${summary:-no summary}" > "$u/summary"
+	if [ -n "$fail" ]; then
+		grep -E '^ *(not ok|# )' "$u/console.log" | head -n 20 >&2
+		die "$arch: userspace boot FAILED: $fail (console: $LOG_ROOT/boot-$arch.console.log)"
+	fi
+	log "$arch: userspace boot ok in $(( $(date +%s) - t0 )) s: $summary"
+}
+
+[ $# -gt 0 ] || set -- x86_64
+mkdir -p "$LOG_ROOT"
+for a in $(arch_list "$@"); do
+	boot_one "$a"
+done

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# selftest.sh - the workbench's own tests: every failure path must give a
+# clear message and a non-zero exit. Needs the base tree (fetch) and, for
+# the boot cases, a built x86_64 kernel (build x86_64); cases whose
+# prerequisite is missing fail rather than skip.
+# Prints "ok/not ok" per case and "N passed, N failed".
+. "$(dirname "$0")/lib.sh"
+
+S=$TOP/scripts
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0 n=0
+
+# expect_fail NAME REGEX CMD...: CMD must exit non-zero and say REGEX.
+expect_fail() {
+	local name=$1 re=$2 rc=0
+	shift 2
+	n=$((n + 1))
+	"$@" >"$tmp/out" 2>&1 || rc=$?
+	if [ "$rc" != 0 ] && grep -Eq "$re" "$tmp/out"; then
+		pass=$((pass + 1))
+		printf 'ok %d %s\n' "$n" "$name"
+	else
+		fail=$((fail + 1))
+		printf 'not ok %d %s (exit %s, wanted /%s/)\n' "$n" "$name" "$rc" "$re"
+		sed 's/^/    # /' "$tmp/out" | tail -n 15
+	fi
+}
+
+# expect_ok NAME CMD...
+expect_ok() {
+	local name=$1 rc=0
+	shift
+	n=$((n + 1))
+	"$@" >"$tmp/out" 2>&1 || rc=$?
+	if [ "$rc" = 0 ]; then
+		pass=$((pass + 1))
+		printf 'ok %d %s\n' "$n" "$name"
+	else
+		fail=$((fail + 1))
+		printf 'not ok %d %s (exit %s)\n' "$n" "$name" "$rc"
+		sed 's/^/    # /' "$tmp/out" | tail -n 15
+	fi
+}
+
+# --- arguments and environment
+expect_fail unknown-arch "unknown arch 'vax'" "$S/build.sh" vax
+expect_fail unknown-arch-kunit "unknown arch 'vax'" "$S/kunit.sh" vax
+expect_fail build-only-arch-boot "build-only" "$S/boot.sh" riscv
+expect_fail missing-kernel-src "KERNEL_SRC=$tmp/nope does not exist" \
+	env KERNEL_SRC="$tmp/nope" "$S/fetch.sh"
+mkdir -p "$tmp/notgit"
+expect_fail kernel-src-not-git "is not a git tree" env KERNEL_SRC="$tmp/notgit" "$S/apply.sh"
+# a git tree that is not Linux 7.3: the base does not match
+git init -q "$tmp/old"
+printf 'VERSION = 6\nPATCHLEVEL = 1\n' > "$tmp/old/Makefile"
+git -C "$tmp/old" add Makefile
+git -C "$tmp/old" -c user.name=t -c user.email=t@t commit -qm old
+expect_fail kernel-src-wrong-version "is Linux 6.1 .* needs 7.3" env KERNEL_SRC="$tmp/old" "$S/fetch.sh"
+expect_fail missing-tool "'no-such-tool' is not installed" \
+	bash -c ". '$S/lib.sh'; need no-such-tool"
+
+# --- a patch that does not apply: named, git's message shown, tree untouched
+mkdir -p "$tmp/bad"
+cat > "$tmp/bad/0001-broken.patch" <<'PATCH'
+From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+From: Self Test <selftest@lazy-mmu.invalid>
+Date: Thu, 1 Jan 2026 00:00:00 +0000
+Subject: [PATCH] selftest: a patch that cannot apply
+
+Signed-off-by: Self Test <selftest@lazy-mmu.invalid>
+---
+ Makefile | 2 +-
+ 1 file changed, 1 insertion(+), 1 deletion(-)
+
+diff --git a/Makefile b/Makefile
+--- a/Makefile
++++ b/Makefile
+@@ -1,3 +1,3 @@
+ # This line is not in the kernel's Makefile
+-VERSION = 99
++VERSION = 100
+ PATCHLEVEL = 3
+-- 
+2.39.5
+PATCH
+printf '0001-broken.patch\n' > "$tmp/bad/series"
+before=$(git -C "$WORK_TREE" rev-parse HEAD 2>/dev/null || echo none)
+expect_fail broken-patch "patch 1 \(0001-broken.patch\) does not apply" \
+	env PATCHES="$tmp/bad" "$S/apply.sh"
+expect_ok broken-patch-tree-unchanged \
+	bash -c "[ \"\$(git -C '$WORK_TREE' rev-parse HEAD)\" = '$before' ] &&
+		 [ -z \"\$(git -C '$WORK_TREE' status --porcelain)\" ] &&
+		 [ ! -d '$WORK_TREE/.git/rebase-apply' ]"
+printf '0002-missing.patch\n' > "$tmp/bad/series"
+expect_fail series-lists-missing-patch "lists '0002-missing.patch'" env PATCHES="$tmp/bad" "$S/apply.sh"
+
+# --- boots that go wrong (x86_64 kernel from the normal build)
+expect_fail boot-panic "WARN/BUG/Oops/panic" \
+	env EXTRA_KERNEL_ARGS="rdinit=/nonexistent" BOOT_TIMEOUT=120 "$S/boot.sh" x86_64
+expect_fail boot-hang-timeout "timed out after 15s" \
+	env EXTRA_QEMU_ARGS="-S" BOOT_TIMEOUT=15 "$S/boot.sh" x86_64
+expect_fail kunit-missing-suite "suite 'no_such_suite' did not run" \
+	env EXPECT_SUITES=no_such_suite "$S/kunit.sh" x86_64
+# QEMU's -S: the CPUs never start, the kernel prints nothing
+expect_fail kunit-hang-timeout "timed out after 15s" \
+	env EXTRA_QEMU_ARGS="-S" KUNIT_TIMEOUT=15 "$S/kunit.sh" x86_64
+
+# --- a KUnit case that fails: the lazy MMU test file with one more suite
+# that fails on purpose, built into its own build directory (ccache makes it
+# cheap), in a scratch copy of the applied tree.
+kfile=mm/tests/lazy_mmu_mode_kunit.c
+if [ -f "$WORK_TREE/$kfile" ]; then
+	scratch=$CACHE/selftest-tree
+	if [ ! -d "$scratch/.git" ]; then
+		git clone -q --shared --no-checkout "$WORK_TREE" "$scratch"
+	fi
+	git -C "$scratch" fetch -q "$WORK_TREE" HEAD
+	git -C "$scratch" checkout -q -f --detach FETCH_HEAD
+	cat >> "$scratch/$kfile" <<'C'
+
+static void workbench_selftest_fails(struct kunit *test)
+{
+	KUNIT_FAIL(test, "deliberate failure (workbench self-test)");
+}
+
+static struct kunit_case workbench_selftest_cases[] = {
+	KUNIT_CASE(workbench_selftest_fails),
+	{}
+};
+
+static struct kunit_suite workbench_selftest_suite = {
+	.name = "workbench_selftest",
+	.test_cases = workbench_selftest_cases,
+};
+kunit_test_suite(workbench_selftest_suite);
+C
+	expect_ok failing-kunit-build env SRC="$scratch" BUILD_TAG=selftest "$S/build.sh" x86_64
+	expect_fail failing-kunit-case "KUnit FAILED" \
+		env SRC="$scratch" BUILD_TAG=selftest "$S/kunit.sh" x86_64
+	git -C "$scratch" checkout -q -f HEAD
+else
+	n=$((n + 1)) fail=$((fail + 1))
+	printf 'not ok %d failing-kunit-case (no %s: run apply first)\n' "$n" "$kfile"
+fi
+
+printf '%d passed, %d failed\n' "$pass" "$fail"
+[ "$fail" = 0 ]
