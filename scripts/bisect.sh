@@ -11,7 +11,8 @@
 # build stays warm. BISECT_TARGETS picks make targets (default: everything).
 . "$(dirname "$0")/lib.sh"
 
-arches=$(arch_list "${@:-$ALL_ARCHES x86_64-noxen riscv}" | xargs)
+arches=$(arch_list "${@:-$ALL_ARCHES x86_64-noxen riscv}") || exit 1
+arches=$(echo $arches)
 [ -d "$WORK_TREE/.git" ] || die "no applied tree; run 'make apply' first"
 read -r repo ref < <(base_ref)
 base=$(git -C "$repo" rev-parse "$ref^{commit}")

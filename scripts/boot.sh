@@ -46,10 +46,12 @@ boot_one() {
 		[ "$name" = init ] || progs+=("$name")
 	done
 	printf '%s\n' "${progs[@]}" > "$u/list"
+	printf '%s\n' "$SHUTDOWN" > "$u/shutdown"
 	{
 		printf 'dir /dev 755 0 0\nnod /dev/console 600 0 0 c 5 1\n'
 		printf 'dir /tests 755 0 0\nfile /init %s 755 0 0\n' "$u/init"
 		printf 'file /tests/list %s 644 0 0\n' "$u/list"
+		printf 'file /tests/shutdown %s 644 0 0\n' "$u/shutdown"
 		for prog in "${progs[@]}"; do
 			printf 'file /tests/%s %s 755 0 0\n' "$prog" "$u/$prog"
 		done
@@ -64,7 +66,7 @@ boot_one() {
 		-m 1024 -serial stdio -accel kvm -accel tcg $QEMU_ARGS ${EXTRA_QEMU_ARGS:-} \
 		-kernel "$b/$KERNEL_IMAGE" \
 		-initrd "$u/initramfs.cpio" \
-		-append "console=$CONSOLE kunit.enable=0 panic=-1 lazymmu_shutdown=$SHUTDOWN ${EXTRA_KERNEL_ARGS:-}" \
+		-append "console=$CONSOLE kunit.enable=0 panic=-1 ${EXTRA_KERNEL_ARGS:-}" \
 		</dev/null >"$u/console.raw" 2>&1 || rc=$?
 	tr -d '\r' < "$u/console.raw" > "$u/console.log"
 	cp "$u/console.log" "$LOG_ROOT/boot-$arch.console.log"
@@ -82,7 +84,7 @@ boot_one() {
 		"$u/console.log" >"$u/parse.out" 2>&1 ||
 		fail="${fail:+$fail; }kunit.py parse: $(tail -n 1 "$u/parse.out")"
 	local summary
-	summary=$(grep -E 'Ran [0-9]+ tests' "$u/parse.out" | tail -n 1 | sed 's/^\[[0-9:]*\] //')
+	summary=$(sed -n '/Ran [0-9]* tests/s/^\[[0-9:]*\] //p' "$u/parse.out" | tail -n 1)
 	printf '%s\t%s\n' "$arch" "${summary:-no summary}" > "$u/summary"
 	if [ -n "$fail" ]; then
 		grep -E '^ *(not ok|# )' "$u/console.log" | head -n 20 >&2
@@ -93,6 +95,7 @@ boot_one() {
 
 [ $# -gt 0 ] || set -- x86_64
 mkdir -p "$LOG_ROOT"
-for a in $(arch_list "$@"); do
+arches=$(arch_list "$@") || exit 1
+for a in $arches; do
 	boot_one "$a"
 done

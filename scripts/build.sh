@@ -68,6 +68,7 @@ build_one() {
 }
 
 [ $# -gt 0 ] || set -- x86_64
-for a in $(arch_list "$@"); do
+arches=$(arch_list "$@") || exit 1
+for a in $arches; do
 	build_one "$a"
 done

@@ -73,7 +73,7 @@ PY
 	fail=$(console_problems "$b/console.log" "$fail")
 	# Summary line from kunit.py: "Testing complete. Ran N tests: passed: N"
 	local summary
-	summary=$(grep -E 'Testing complete|Ran [0-9]+ tests' "$b/kunit.out" | tail -n 1 | sed 's/^\[[0-9:]*\] //')
+	summary=$(sed -n '/Ran [0-9]* tests/s/^\[[0-9:]*\] //p' "$b/kunit.out" | tail -n 1)
 	printf '%s\t%s\n' "$arch" "${summary:-no summary}" > "$b/kunit.summary"
 	if [ -n "$fail" ]; then
 		tail -n 30 "$b/kunit.out" >&2
@@ -84,6 +84,7 @@ PY
 
 [ $# -gt 0 ] || set -- x86_64
 mkdir -p "$LOG_ROOT"
-for a in $(arch_list "$@"); do
+arches=$(arch_list "$@") || exit 1
+for a in $arches; do
 	kunit_one "$a"
 done

@@ -6,7 +6,8 @@
 # (default: x86_64) and print the results table.
 . "$(dirname "$0")/lib.sh"
 
-arches=$(arch_list "${@:-x86_64}" | xargs)
+arches=$(arch_list "${@:-x86_64}") || exit 1
+arches=$(echo $arches)
 stage_reset
 "$TOP/scripts/setup.sh" $arches
 stage fetch "$TOP/scripts/fetch.sh" || die "cannot fetch the base tree"

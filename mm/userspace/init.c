@@ -4,9 +4,9 @@
  * (one name a line, found as /tests/<name>), prints the top-level KTAP
  * lines from their exit status, and ends the boot.
  *
- * Built with the kernel's nolibc: no cross libc needed. The kernel command
- * line chooses how the boot ends: "lazymmu_shutdown=poweroff" (sun4u cannot
- * reboot under QEMU) or reboot (the default; QEMU runs with -no-reboot).
+ * Built with the kernel's nolibc: no cross libc needed. /tests/shutdown says
+ * how the boot ends: "poweroff" (sun4u cannot reboot under QEMU) or
+ * "reboot" (the default; QEMU runs with -no-reboot).
  */
 #include <linux/reboot.h>
 
@@ -14,11 +14,24 @@
 
 static char list[4096];
 
+static int read_file(const char *path, char *buf, int size)
+{
+	int fd = open(path, O_RDONLY);
+	int len = fd < 0 ? -1 : read(fd, buf, size - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[len > 0 ? len : 0] = '\0';
+	return len;
+}
+
 static void finish(void)
 {
-	const char *how = getenv("lazymmu_shutdown");
+	char how[16];
 
-	if (how && !strcmp(how, "poweroff"))
+	read_file("/tests/shutdown", how, sizeof(how));
+	printf("# init: ending the boot with %s\n", how[0] ? how : "reboot");
+	if (!strncmp(how, "poweroff", 8))
 		reboot(LINUX_REBOOT_CMD_POWER_OFF);
 	reboot(LINUX_REBOOT_CMD_RESTART);
 	for (;;)
@@ -28,17 +41,15 @@ static void finish(void)
 int main(int argc, char **argv, char **envp)
 {
 	char *names[MAX_TESTS];
-	int n = 0, i, fd, len, failed = 0;
+	int n = 0, i, len, failed = 0;
 	char *p;
 
-	fd = open("/tests/list", O_RDONLY);
-	len = fd < 0 ? -1 : read(fd, list, sizeof(list) - 1);
+	len = read_file("/tests/list", list, sizeof(list));
 	if (len <= 0) {
 		printf("KTAP version 1\n1..0\n# init: cannot read /tests/list\n");
 		printf("Bail out! no tests\n");
 		finish();
 	}
-	list[len] = '\0';
 	for (p = list; *p && n < MAX_TESTS; ) {
 		names[n++] = p;
 		while (*p && *p != '\n')
