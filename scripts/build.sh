@@ -58,7 +58,7 @@ build_one() {
 	log "$arch: build (make -j$(nproc), log $logf)"
 	# shellcheck disable=SC2086
 	"${mk[@]}" -j"$(nproc)" ${MAKE_TARGETS:-} >>"$logf" 2>&1 ||
-		{ grep -E 'error|Error' "$logf" | head -n 20 >&2; die "$arch: build failed; see $logf"; }
+		{ grep -E 'error|Error' "$logf" | head -n 20 >&2 || true; die "$arch: build failed; see $logf"; }
 	[ -n "${MAKE_TARGETS:-}" ] || [ -f "$b/$KERNEL_IMAGE" ] ||
 		die "$arch: build produced no $KERNEL_IMAGE"
 	if grep -E '(^|: )warning:' "$logf" >&2; then

@@ -45,7 +45,7 @@ mirror_uri() {
 			/etc/apt/sources.list
 	return 0
 }
-uri=$(mirror_uri | head -n 1)
+uri=$(mirror_uri | head -n 1 || true)
 [ -n "$uri" ] || die "cannot find a Debian mirror URI in /etc/apt/sources.list{,.d/}"
 
 mkdir -p "$APT/lists/partial" "$APT/archives/partial" "$APT/etc/preferences.d" "$CACHE/debs"
@@ -85,7 +85,7 @@ WARN
 	log "fetch: downloading $PKG=$version"
 	(cd "$CACHE/debs" && apt-get "${aptopts[@]}" -q download "$PKG=$version") \
 		>"$APT/download.log" 2>&1 || die "apt-get download failed; see $APT/download.log"
-	deb=$(ls "$CACHE/debs/${PKG}_"*"_all.deb" | grep -F "$(printf '%s' "${version#*:}")" | head -n 1)
+	deb=$(ls "$CACHE/debs/${PKG}_"*"_all.deb" | grep -F "$(printf '%s' "${version#*:}")" | head -n 1 || true)
 fi
 [ -f "$deb" ] || die "downloaded package not found in $CACHE/debs"
 
