@@ -16,14 +16,16 @@
 #   make checkpatch      checkpatch.pl --strict over the series
 #   make bisect          each patch built on top of its predecessors
 #   make selftest        the workbench's own failure-path tests
+#   make measure         code size of the series against the base, per arch
+#   make export-series TREE=...  regenerate patches/ from a kernel tree (format-patch)
 #   make clean           drop build directories (keeps base tree and ccache)
 #
-# Caches live in $${XDG_CACHE_HOME:-$$HOME/.cache}/lazy-mmu.
+# Caches live in ${XDG_CACHE_HOME:-$HOME/.cache}/lazy-mmu.
 
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: all run test setup fetch apply build kunit boot checkpatch bisect selftest clean help
+.PHONY: all run test setup fetch apply build kunit boot checkpatch bisect selftest measure export-series clean help
 
 all: run
 
@@ -45,13 +47,17 @@ apply: fetch
 build kunit boot:
 	@bash $(S)/$@.sh $(subst $(comma), ,$(ARCH))
 
-checkpatch bisect selftest:
+checkpatch bisect selftest measure:
 	@bash $(S)/$@.sh
 
 clean:
 	@bash -c '. $(S)/lib.sh; rm -rf "$$BUILD_ROOT" "$$RESULTS"'
 
 help:
-	@sed -n '3,22p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
 
 comma := ,
+
+# make export-series TREE=/path/to/linux [BRANCH=dev]: patches/ from a tree
+export-series:
+	@bash $(S)/export.sh "$(TREE)" $(BRANCH)

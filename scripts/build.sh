@@ -34,7 +34,7 @@ build_one() {
 		  KBUILD_BUILD_HOST=workbench)
 
 	frag=$b/profile.config
-	{ cat "$TOP/arch/common.config" "$ARCH_DIR/config"
+	{ cat "$TOP/arch/common.config" $(profile_configs)
 	  printf '%s\n' ${KUNIT_CONFIG:-}; } > "$frag"
 
 	t0=$(date +%s)

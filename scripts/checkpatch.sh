@@ -13,6 +13,9 @@ read -r repo _ < <(base_ref)
 cp=$repo/scripts/checkpatch.pl
 [ -x "$cp" ] || [ -f "$cp" ] || die "no checkpatch.pl in $repo"
 need perl
+# spdxcheck.py (run by checkpatch) needs ply: use Debian's python3, which
+# has python3-ply, ahead of any other python3 on PATH.
+PATH=/usr/bin:$PATH
 
 ignore=
 [ -f "$PATCHES/checkpatch-ignore" ] &&

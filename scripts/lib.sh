@@ -73,10 +73,25 @@ load_arch() {
 	''|*/*|.*) die "unknown arch '$arch' (known: $(known_arches))" ;;
 	esac
 	[ -f "$f" ] || die "unknown arch '$arch' (known: $(known_arches))"
+	BASE_PROFILE=
 	# shellcheck disable=SC1090
 	. "$f"
+	# A profile may build on another one: its settings first, then ours.
+	if [ -n "$BASE_PROFILE" ]; then
+		[ -f "$TOP/arch/$BASE_PROFILE/profile" ] ||
+			die "arch/$arch/profile: BASE_PROFILE=$BASE_PROFILE does not exist"
+		# shellcheck disable=SC1090
+		. "$TOP/arch/$BASE_PROFILE/profile"
+		. "$f"
+	fi
 	ARCH_NAME=$arch
 	ARCH_DIR=$TOP/arch/$arch
+}
+
+# The config fragments of the loaded profile, base profile's first.
+profile_configs() {
+	[ -z "$BASE_PROFILE" ] || printf '%s\n' "$TOP/arch/$BASE_PROFILE/config"
+	[ ! -f "$ARCH_DIR/config" ] || printf '%s\n' "$ARCH_DIR/config"
 }
 
 known_arches() {
