@@ -8,7 +8,12 @@
 #
 # Each commit is checked out in a scratch clone of the applied tree and built
 # into its own build directory per arch (BUILD_TAG=bisect), so the tip's
-# build stays warm. BISECT_TARGETS picks make targets (default: everything).
+# build stays warm. What is built for an intermediate commit: every directory
+# the series touches (mm/ fs/proc/ and the profile's BISECT_DIRS, e.g.
+# arch/x86/xen/), after 'prepare' (asm-offsets and the other generated
+# headers). Every file there includes the changed headers, so their inline
+# code is compiled in each; linking and modules are checked on the tip, which
+# the normal stages build in full. BISECT_TARGETS=all builds everything.
 . "$(dirname "$0")/lib.sh"
 
 arches=$(arch_list "${@:-$ALL_ARCHES x86_64-noxen riscv}") || exit 1
@@ -35,7 +40,9 @@ for c in "${commits[@]:0:${#commits[@]}-1}"; do
 	subj=$(git -C "$scratch" log -1 --format=%s)
 	log "bisect: patch $i/${#commits[@]}: $subj"
 	for a in $arches; do
-		if ! SRC=$scratch BUILD_TAG=bisect MAKE_TARGETS=${BISECT_TARGETS:-} \
+		targets=${BISECT_TARGETS:-$( load_arch "$a"; echo "prepare mm/ fs/proc/ ${BISECT_DIRS:-}" )}
+		[ "$targets" != all ] || targets=
+		if ! SRC=$scratch BUILD_TAG=bisect MAKE_TARGETS=$targets \
 			"$TOP/scripts/build.sh" "$a"; then
 			log "bisect: patch $i ($subj) does not build on $a"
 			bad=$((bad + 1))
