@@ -45,15 +45,15 @@ build_one() {
 		"${mk[@]}" olddefconfig
 	} >"$logf" 2>&1 || { tail -n 20 "$logf" >&2; die "$arch: configuration failed; see $logf"; }
 
-	# Every option the profile asks for must have survived olddefconfig.
+	# Every option the profile asks for must have survived olddefconfig
+	# (the last fragment that sets an option wins, as in merge_config.sh).
 	while IFS= read -r opt; do
-		case "$opt" in CONFIG_*=*) ;; *) continue ;; esac
 		sym=${opt%%=*} val=${opt#*=}
 		got=$(sed -n "s/^$sym=//p" "$b/.config")
 		[ -n "$got" ] || got=n
 		[ "$got" = "$val" ] ||
 			die "$arch: $sym=$val requested but .config has $sym=$got (unmet dependency?)"
-	done < "$frag"
+	done < <(grep -E '^CONFIG_[A-Za-z0-9_]+=' "$frag" | tac | awk -F= '!seen[$1]++')
 
 	log "$arch: build (make -j$(nproc), log $logf)"
 	# shellcheck disable=SC2086
