@@ -93,9 +93,4 @@ boot_one() {
 	log "$arch: userspace boot ok in $(( $(date +%s) - t0 )) s: $summary"
 }
 
-[ $# -gt 0 ] || set -- x86_64
-mkdir -p "$LOG_ROOT"
-arches=$(arch_list "$@") || exit 1
-for a in $arches; do
-	boot_one "$a"
-done
+for_each_arch boot_one "$@"

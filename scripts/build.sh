@@ -67,8 +67,4 @@ build_one() {
 	log "$arch: build ok in $(( $(date +%s) - t0 )) s"
 }
 
-[ $# -gt 0 ] || set -- x86_64
-arches=$(arch_list "$@") || exit 1
-for a in $arches; do
-	build_one "$a"
-done
+for_each_arch build_one "$@"

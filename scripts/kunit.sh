@@ -82,9 +82,4 @@ PY
 	log "$arch: KUnit ok in $(( $(date +%s) - t0 )) s: $summary"
 }
 
-[ $# -gt 0 ] || set -- x86_64
-mkdir -p "$LOG_ROOT"
-arches=$(arch_list "$@") || exit 1
-for a in $arches; do
-	kunit_one "$a"
-done
+for_each_arch kunit_one "$@"

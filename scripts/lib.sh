@@ -221,3 +221,16 @@ results_table() {
 		printf '|\n'
 	done
 }
+
+# for_each_arch FN [ARCH...]: run FN for each arch named (default: x86_64),
+# after checking every name.
+for_each_arch() {
+	local fn=$1 a arches
+	shift
+	[ $# -gt 0 ] || set -- x86_64
+	mkdir -p "$LOG_ROOT"
+	arches=$(arch_list "$@") || exit 1
+	for a in $arches; do
+		"$fn" "$a"
+	done
+}
