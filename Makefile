@@ -5,10 +5,13 @@
 #
 #   make                 main job: setup, fetch, apply, build + KUnit + boot
 #                        ARCH (default x86_64), results table
-#   make test            everything: checkpatch, apply, five arches built,
-#                        KUnit-tested and booted, build-only profiles,
-#                        per-patch builds, script self-tests;
+#   make test            the gate (CI): checkpatch, apply, five arches built,
+#                        KUnit-tested and booted, each patch built with
+#                        sparse on the profiles it can break, build-only
+#                        profiles compiled at the tip, script self-tests;
 #                        ends with "N passed, N failed"
+#   make test-all        the full matrix: every patch on every profile,
+#                        whole directories, build-only profiles linked
 #   make setup           install Debian packages (root) or print the command
 #   make fetch           base tree into the cache (or check KERNEL_SRC)
 #   make apply           the series onto a fresh branch from the base
@@ -25,7 +28,7 @@
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: all run test setup fetch apply build kunit boot checkpatch bisect selftest measure export-series clean help
+.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect selftest measure export-series clean help
 
 all: run
 
@@ -34,6 +37,9 @@ run:
 
 test:
 	@bash $(S)/test.sh
+
+test-all:
+	@bash $(S)/test-all.sh
 
 setup:
 	@bash $(S)/setup.sh

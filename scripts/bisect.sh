@@ -1,53 +1,204 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bisect.sh [ARCH...] - build every patch of the series on top of its
-# predecessors (patch N alone, not only the whole series), for every
-# profile given (default: the five boot arches plus the build-only
-# x86_64-noxen and riscv). The tip itself is built by the normal stages.
+# bisect.sh [PROFILE...] - build every patch of the series on top of its
+# predecessors (patch N alone, not only the whole series).
+#
+# Which profiles a patch is built on (BISECT_MODE):
+#   gate (default, what 'make test' runs): the profiles the patch can break.
+#     - a patch that changes only Documentation/ or MAINTAINERS: none;
+#     - a patch that changes files under arch/<a>/: every profile of arch <a>
+#       (x86 -> x86_64 and x86_64-noxen, sparc -> sparc64, ...);
+#     - a patch that changes anything else (include/, mm/, fs/, kernel/,
+#       Kconfig...): the representative set BISECT_GENERIC (default
+#       "x86_64 riscv s390": an int-state arch through paravirt headers, an
+#       arch without the mode built with KASAN, and s390 for the pointer
+#       state), plus the profiles of any arch it also touches.
+#     What is compiled for a patch: 'prepare' (asm-offsets and the other
+#     generated headers) and every object of the profile that the series
+#     changes or that uses the lazy MMU mode (git grep at that commit), with
+#     sparse (C=1). Before the walk, the tip is built with whole directories
+#     (as in 'all') on every profile the boot stages do not build in full
+#     (the build-only ones): that checks them at the tip and tells which
+#     objects each profile builds.
+#   all ('make test-all'): every patch, tip included, on every profile in
+#     BISECT_ALL, compiling 'prepare' plus every directory the series
+#     touches (mm/ fs/proc/ and the profile's BISECT_DIRS), with sparse.
+#
+# A result is keyed by the profile and the state of the tree that profile
+# compiles (every top-level entry but arch/ and Documentation/, plus
+# arch/<its arch>/), the config fragment, the target list and the compiler:
+# a patch that does not change those inputs reuses the earlier result, and
+# so does a later run on the same machine ($CACHE/stamps/bisect).
 #
 # Each commit is checked out in a scratch clone of the applied tree and built
-# into its own build directory per arch (BUILD_TAG=bisect), so the tip's
-# build stays warm. What is built for an intermediate commit: every directory
-# the series touches (mm/ fs/proc/ and the profile's BISECT_DIRS, e.g.
-# arch/x86/xen/), after 'prepare' (asm-offsets and the other generated
-# headers). Every file there includes the changed headers, so their inline
-# code is compiled in each; linking and modules are checked on the tip, which
-# the normal stages build in full. BISECT_TARGETS=all builds everything.
+# into its own build directory per profile (BUILD_TAG=bisect or bisect-all),
+# so the tip's build directories stay warm. A sparse warning in an object
+# fails the patch unless it is listed in mm/sparse-baseline (warnings the
+# base tree already has, file and message without line numbers).
 . "$(dirname "$0")/lib.sh"
 
-arches=$(arch_list "${@:-$ALL_ARCHES x86_64-noxen riscv}") || exit 1
-arches=$(echo $arches)
+MODE=${BISECT_MODE:-gate}
+BISECT_GENERIC=${BISECT_GENERIC:-x86_64 riscv s390}
+BISECT_ALL=${BISECT_ALL:-$ALL_ARCHES x86_64-noxen riscv}
+TIP_BUILT=${TIP_BUILT:-$ALL_ARCHES}
+case "$MODE" in
+gate|all) ;;
+*) die "BISECT_MODE=$MODE: want 'gate' or 'all'" ;;
+esac
+[ "${1:-}" != --baseline ] || { SPARSE_BASELINE=1; shift; }
+profiles=$(arch_list "${@:-$BISECT_ALL}") || exit 1
+profiles=$(echo $profiles)
 [ -d "$WORK_TREE/.git" ] || die "no applied tree; run 'make apply' first"
 read -r repo ref < <(base_ref)
 base=$(git -C "$repo" rev-parse "$ref^{commit}")
 mapfile -t commits < <(git -C "$WORK_TREE" rev-list --reverse "$base..$SERIES_BRANCH")
-if [ ${#commits[@]} -le 1 ]; then
-	log "bisect: ${#commits[@]} patch(es): nothing to build beyond the tip"
-	exit 0
-fi
+[ ${#commits[@]} -gt 0 ] || { log "bisect: the series is empty"; exit 0; }
 
 scratch=$CACHE/bisect-tree
 if [ ! -d "$scratch/.git" ]; then
 	git clone -q --shared --no-checkout "$WORK_TREE" "$scratch"
 fi
 git -C "$scratch" fetch -q "$WORK_TREE" "$SERIES_BRANCH"
+tip=${commits[${#commits[@]}-1]}
+g() { git -C "$scratch" "$@"; }
 
-bad=0 i=0
-for c in "${commits[@]:0:${#commits[@]}-1}"; do
-	i=$((i + 1))
-	git -C "$scratch" checkout -q -f --detach "$c"
-	subj=$(git -C "$scratch" log -1 --format=%s)
-	log "bisect: patch $i/${#commits[@]}: $subj"
-	for a in $arches; do
-		targets=${BISECT_TARGETS:-$( load_arch "$a"; echo "prepare mm/ fs/proc/ ${BISECT_DIRS:-}" )}
-		[ "$targets" != all ] || targets=
-		if ! SRC=$scratch BUILD_TAG=bisect MAKE_TARGETS=$targets \
-			"$TOP/scripts/build.sh" "$a"; then
-			log "bisect: patch $i ($subj) does not build on $a"
-			bad=$((bad + 1))
+# C files the series changes anywhere (the objects the gate compiles, with
+# the users of the lazy MMU mode found at each commit).
+series_c=$(g diff --name-only --diff-filter=d "$base" "$tip" -- '*.c')
+
+# in_list WORD LIST
+in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# profiles_for COMMIT: the profiles the gate builds for a commit.
+profiles_for() {
+	local c=$1 f generic= arches= p out=
+	while IFS= read -r f; do
+		case "$f" in
+		Documentation/*|MAINTAINERS|CREDITS|LICENSES/*) ;;
+		arch/*) f=${f#arch/}; in_list "${f%%/*}" "$arches" || arches="$arches ${f%%/*}" ;;
+		*) generic=1 ;;
+		esac
+	done < <(g diff-tree --no-commit-id -r --name-only "$c^" "$c")
+	for p in $profiles; do
+		if [ "$MODE" = all ] ||
+		   { [ -n "$generic" ] && in_list "$p" "$BISECT_GENERIC"; } ||
+		   in_list "$(load_arch "$p"; srcarch)" "$arches"; then
+			out="$out $p"
 		fi
 	done
+	printf '%s\n' "${out# }"
+}
+
+# targets_for PROFILE COMMIT BUILD_DIR: what to compile (loaded profile).
+targets_for() {
+	local p=$1 c=$2 b=$3 f o sa out="prepare"
+	if [ "$MODE" = all ]; then
+		printf '%s\n' "prepare mm/ fs/proc/ ${BISECT_DIRS:-}"
+		return
+	fi
+	sa=$(srcarch)
+	while IFS= read -r f; do
+		case "$f" in
+		arch/"$sa"/*) ;;
+		arch/*|tools/*|scripts/*|samples/*|Documentation/*|usr/*) continue ;;
+		esac
+		g cat-file -e "$c:$f" 2>/dev/null || continue
+		o=${f%.c}.o
+		# Only objects this profile builds: the tip build of the
+		# profile (or an earlier per-patch build) has them.
+		[ -f "$(build_dir "$p")/$o" ] || [ -f "$b/$o" ] || continue
+		out="$out $o"
+	done < <({ printf '%s\n' "$series_c"
+		   g grep -l -E 'lazy_mmu|LAZY_MMU' "$c" -- '*.c' | sed "s|^$c:||"; } | sort -u)
+	printf '%s\n' "$out"
+}
+
+# input_key PROFILE COMMIT TARGETS: the state of what the profile compiles.
+input_key() {
+	local p=$1 c=$2 t=$3
+	{
+		g ls-tree "$c" | grep -v -P '\t(arch|Documentation)$'
+		g rev-parse "$c:arch/$(srcarch)"
+		cat "$TOP/arch/common.config" $(profile_configs)
+		printf '%s\n' "$MODE" "$t" ${KUNIT_CONFIG:-}
+		"${CROSS_COMPILE}gcc" --version 2>/dev/null | head -n 1
+		sha1sum < "$TOP/mm/sparse-baseline"
+	} | sha1sum | cut -c1-20
+}
+
+PATH=$(shim_path):$PATH
+tag=bisect
+[ "$MODE" = gate ] || tag=bisect-all
+stamps=$CACHE/stamps/$tag
+bad=0 built=0 reused=0
+
+# build_at N COMMIT PROFILE TARGETS: one keyed, stamped build. Sparse runs
+# when the targets are single objects (the gate's lists), whose base-tree
+# warnings mm/sparse-baseline holds; whole directories are compiled only.
+build_at() {
+	local i=$1 c=$2 p=$3 targets=$4 key subj sparse=
+	case "$targets" in */\ *|*/) ;; *) sparse=1 ;; esac
+	subj=$(g log -1 --format=%s "$c")
+	load_arch "$p"
+	key=$(input_key "$p" "$c" "$targets")
+	if [ -f "$stamps/$p/$key" ]; then
+		log "bisect: patch $i/${#commits[@]} on $p: inputs unchanged, built before ($(cat "$stamps/$p/$key"))"
+		reused=$((reused + 1))
+		return 0
+	fi
+	[ "$(g rev-parse HEAD 2>/dev/null)" = "$c" ] || g checkout -q -f --detach "$c"
+	log "bisect: patch $i/${#commits[@]} on $p: $subj"
+	if SRC=$scratch BUILD_TAG=$tag MAKE_TARGETS=$targets SPARSE=$sparse \
+		"$TOP/scripts/build.sh" "$p"; then
+		mkdir -p "$stamps/$p"
+		printf 'patch %d, %s\n' "$i" "$(date -u +%Y-%m-%dT%H:%MZ)" > "$stamps/$p/$key"
+		built=$((built + 1))
+	else
+		log "bisect: patch $i ($subj) does not build on $p"
+		bad=$((bad + 1))
+	fi
+}
+
+n=${#commits[@]}
+if [ "${1:-}" = --baseline ] || [ "${SPARSE_BASELINE:-}" = 1 ]; then
+	# Print the sparse warnings of the base tree in the objects the gate
+	# checks, in mm/sparse-baseline's format, for every profile given.
+	g checkout -q -f --detach "$base"
+	for p in $profiles; do
+		load_arch "$p"
+		b=$(BUILD_TAG=$tag-base build_dir "$p")
+		t=$(targets_for "$p" "$base" "$b")
+		SRC=$scratch BUILD_TAG=$tag-base MAKE_TARGETS="$t" SPARSE=1 \
+			"$TOP/scripts/build.sh" "$p" >/dev/null 2>&1 || true
+		grep -E '(^|: )warning:' "$LOG_ROOT/build-$tag-base-$p.log" | sed -E -e "s|^$scratch/||" \
+			-e 's|^\./||' -e 's/^([^:]+):[0-9]+:[0-9]+: /\1: /' || true
+	done | sort -u
+	exit 0
+fi
+if [ "$MODE" = gate ]; then
+	# The tip first, whole directories, on every profile the boot stages
+	# do not build in full: it checks the build-only profiles at the tip
+	# and tells which objects each profile builds.
+	for p in $profiles; do
+		load_arch "$p"
+		in_list "$p" "$TIP_BUILT" && [ -f "$(build_dir "$p")/vmlinux" ] && continue
+		build_at "$n" "$tip" "$p" "prepare mm/ fs/proc/ ${BISECT_DIRS:-}"
+	done
+fi
+walk=("${commits[@]}")
+i=0
+for c in "${walk[@]}"; do
+	i=$((i + 1))
+	want=$(profiles_for "$c")
+	if [ -z "$want" ]; then
+		log "bisect: patch $i/$n: $(g log -1 --format=%s "$c"): no profile in the set can break it (documentation, or another arch)"
+		continue
+	fi
+	for p in $want; do
+		load_arch "$p"
+		build_at "$i" "$c" "$p" "$(targets_for "$p" "$c" "$(BUILD_TAG=$tag build_dir "$p")")"
+	done
 done
-[ "$bad" = 0 ] || die "bisect: $bad patch/arch build(s) failed"
-log "bisect: patches 1..$i build on: $arches"
+[ "$bad" = 0 ] || die "bisect: $bad patch/profile build(s) failed"
+log "bisect ($MODE): $n patches: $built build(s), $reused reused, all ok"

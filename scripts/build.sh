@@ -38,12 +38,25 @@ build_one() {
 	  printf '%s\n' ${KUNIT_CONFIG:-}; } > "$frag"
 
 	t0=$(date +%s)
-	log "$arch: configure (tinyconfig + fragments)"
-	{
-		"${mk[@]}" tinyconfig &&
-		"$SRC/scripts/kconfig/merge_config.sh" -m -O "$b" "$b/.config" "$frag" &&
-		"${mk[@]}" olddefconfig
-	} >"$logf" 2>&1 || { tail -n 20 "$logf" >&2; die "$arch: configuration failed; see $logf"; }
+	# Configure only when something configuration depends on changed: the
+	# fragment, the Kconfig files of the tree, the compiler. Otherwise the
+	# existing .config stands (kbuild itself re-syncs it if needed).
+	local key
+	key=$( { cat "$frag"; echo "$KARCH"
+		 git -C "$SRC" ls-files -s -- '*Kconfig*' 2>/dev/null || date +%s%N
+		 "${CROSS_COMPILE}gcc" --version | head -n 1; } | sha1sum | cut -c1-40)
+	if [ -f "$b/.config" ] && [ "$(cat "$b/.config-key" 2>/dev/null)" = "$key" ]; then
+		log "$arch: configuration unchanged"
+		: > "$logf"
+	else
+		log "$arch: configure (tinyconfig + fragments)"
+		rm -f "$b/.config-key"
+		{
+			"${mk[@]}" tinyconfig &&
+			"$SRC/scripts/kconfig/merge_config.sh" -m -O "$b" "$b/.config" "$frag" &&
+			"${mk[@]}" olddefconfig
+		} >"$logf" 2>&1 || { tail -n 20 "$logf" >&2; die "$arch: configuration failed; see $logf"; }
+	fi
 
 	# Every option the profile asks for must have survived olddefconfig
 	# (the last fragment that sets an option wins, as in merge_config.sh).
@@ -54,15 +67,36 @@ build_one() {
 		[ "$got" = "$val" ] ||
 			die "$arch: $sym=$val requested but .config has $sym=$got (unmet dependency?)"
 	done < <(grep -E '^CONFIG_[A-Za-z0-9_]+=' "$frag" | tac | awk -F= '!seen[$1]++')
+	printf '%s\n' "$key" > "$b/.config-key"
 
-	log "$arch: build (make -j$(nproc), log $logf)"
+	log "$arch: build${MAKE_TARGETS:+ of $(wc -w <<<"$MAKE_TARGETS") target(s)}${SPARSE:+ with sparse} (make -j$(nproc), log $logf)"
 	# shellcheck disable=SC2086
+	if [ -n "${SPARSE:-}" ]; then
+		[ -x "$SPARSE_BIN" ] || die "no sparse at $SPARSE_BIN; run 'make setup'"
+		mk+=(C=1 CHECK="$SPARSE_BIN")
+	fi
 	"${mk[@]}" -j"$(nproc)" ${MAKE_TARGETS:-} >>"$logf" 2>&1 ||
 		{ grep -E 'error|Error' "$logf" | head -n 20 >&2 || true; die "$arch: build failed; see $logf"; }
 	[ -n "${MAKE_TARGETS:-}" ] || [ -f "$b/$KERNEL_IMAGE" ] ||
 		die "$arch: build produced no $KERNEL_IMAGE"
-	if grep -E '(^|: )warning:' "$logf" >&2; then
-		die "$arch: the build printed compiler warnings (see $logf)"
+	# kbuild turns C=1 off with only a make warning when the checker is
+	# missing or too old: that is a failure, not a pass.
+	if grep -q 'specified, but .* is not available or not up to date' "$logf"; then
+		die "$arch: kbuild refused the checker ($SPARSE_BIN): sparse did not run"
+	fi
+	if [ -n "${SPARSE:-}" ] && [ -n "${MAKE_TARGETS:-}" ] && ! grep -qE '^ +CHECK ' "$logf" &&
+	   grep -qE '^ +CC +[^ ]+\.o$' "$logf"; then
+		die "$arch: C=1 was asked for but sparse checked nothing (see $logf)"
+	fi
+	# Any compiler warning fails; a sparse warning fails unless the base
+	# tree has it too (mm/sparse-baseline: file and message, no line).
+	local warn
+	warn=$(grep -E '(^|: )warning:' "$logf" | sed -E -e "s|^$SRC/||" -e 's|^\./||' \
+		-e 's/^([^:]+):[0-9]+:[0-9]+: /\1: /' | sort -u |
+		grep -vxF -f <(sed -e '/^#/d' -e '/^$/d' "$TOP/mm/sparse-baseline") || true)
+	if [ -n "$warn" ]; then
+		printf '%s\n' "$warn" >&2
+		die "$arch: the build printed $(printf '%s\n' "$warn" | wc -l) new warning(s) (see $logf)"
 	fi
 	log "$arch: build ok in $(( $(date +%s) - t0 )) s"
 }

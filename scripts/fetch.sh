@@ -33,41 +33,17 @@ fi
 
 need apt-get dpkg-deb git xz tar
 
-# The mirror comes from the machine's own apt sources, never from this repo.
-mirror_uri() {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk '/^URIs:/ {u=$2} /^Suites:/ && u != "" && $0 !~ /security/ {print u; exit}' "$f"
-	done
-	[ -f /etc/apt/sources.list ] &&
-		awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
-			/etc/apt/sources.list
-	return 0
-}
 uri=$(mirror_uri | head -n 1 || true)
 [ -n "$uri" ] || die "cannot find a Debian mirror URI in /etc/apt/sources.list{,.d/}"
 
-mkdir -p "$APT/lists/partial" "$APT/archives/partial" "$APT/etc/preferences.d" "$CACHE/debs"
-: > "$APT/status"
-cat > "$APT/etc/sources.list" <<SRC
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie-backports main
-SRC
-aptopts=(-o "Dir::Etc::SourceList=$APT/etc/sources.list"
-	 -o "Dir::Etc::SourceParts=/nonexistent"
-	 -o "Dir::Etc::Preferences=/nonexistent"
-	 -o "Dir::Etc::PreferencesParts=$APT/etc/preferences.d"
-	 -o "Dir::State::Lists=$APT/lists"
-	 -o "Dir::State::status=$APT/status"
-	 -o "Dir::Cache=$APT"
-	 -o "APT::Architecture=amd64" -o "APT::Architectures=amd64"
-	 -o "Debug::NoLocking=1")
+mkdir -p "$CACHE/debs"
+private_apt "$APT" "$uri" trixie-backports
+aptopts=("${APTOPTS[@]}")
 
 deb=$(ls "$CACHE/debs/${PKG}_${version/:/%3a}_all.deb" 2>/dev/null || true)
 if [ -z "$deb" ]; then
 	log "fetch: apt-get update (private configuration, trixie-backports)"
-	apt-get "${aptopts[@]}" -q update >"$APT/update.log" 2>&1 ||
-		die "apt-get update failed; see $APT/update.log"
+	private_apt_update "$APT"
 	offered=$(apt-cache "${aptopts[@]}" madison "$PKG" | awk -F'|' '{gsub(/ /,"",$2); print $2}')
 	[ -n "$offered" ] || die "$PKG is not offered by trixie-backports at $uri"
 	if ! printf '%s\n' "$offered" | grep -qxF "$version"; then

@@ -17,6 +17,10 @@ WORK_TREE=$CACHE/tree		# where the series is applied
 BUILD_ROOT=$CACHE/build		# make O= directories, one per arch/variant
 LOG_ROOT=${LOG_DIR:-$CACHE/logs}
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+# ccache's depend mode: a miss compiles once (kbuild's -Wp,-MMD gives the
+# dependencies) instead of running the preprocessor first to hash its output,
+# which made a cold build about 40% slower than one without ccache.
+export CCACHE_DEPEND=${CCACHE_DEPEND:-1}
 SERIES_BRANCH=lazy-mmu-series
 ALL_ARCHES="x86_64 arm64 powerpc sparc64 s390"
 START_TIME=${START_TIME:-$(date +%s)}
@@ -66,6 +70,44 @@ base_ref() {
 	fi
 }
 
+# The mirror comes from the machine's own apt sources, never from this repo.
+mirror_uri() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk '/^URIs:/ {u=$2} /^Suites:/ && u != "" && $0 !~ /security/ {print u; exit}' "$f"
+	done
+	[ -f /etc/apt/sources.list ] &&
+		awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' \
+			/etc/apt/sources.list
+	return 0
+}
+# private_apt DIR URI SUITE: an apt configuration of our own in DIR (lists,
+# cache, an empty dpkg status) for one suite of the machine's own mirror,
+# so that single packages can be downloaded without touching the system's
+# apt state. Sets APTOPTS for apt-get/apt-cache.
+private_apt() {
+	local d=$1 uri=$2 suite=$3
+	mkdir -p "$d/lists/partial" "$d/archives/partial" "$d/etc/preferences.d"
+	: > "$d/status"
+	printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' \
+		"$uri" "$suite" > "$d/etc/sources.list"
+	APTOPTS=(-o "Dir::Etc::SourceList=$d/etc/sources.list"
+		 -o "Dir::Etc::SourceParts=/nonexistent"
+		 -o "Dir::Etc::Preferences=/nonexistent"
+		 -o "Dir::Etc::PreferencesParts=$d/etc/preferences.d"
+		 -o "Dir::State::Lists=$d/lists"
+		 -o "Dir::State::status=$d/status"
+		 -o "Dir::Cache=$d"
+		 -o "APT::Architecture=amd64" -o "APT::Architectures=amd64"
+		 -o "Debug::NoLocking=1")
+}
+
+private_apt_update() {
+	apt-get "${APTOPTS[@]}" -q update >"$1/update.log" 2>&1 ||
+		die "apt-get update failed; see $1/update.log"
+}
+
 # Load an arch profile (data only) into the environment.
 load_arch() {
 	local arch=$1 f=$TOP/arch/$1/profile
@@ -86,6 +128,16 @@ load_arch() {
 	fi
 	ARCH_NAME=$arch
 	ARCH_DIR=$TOP/arch/$arch
+}
+
+# The kernel's source directory under arch/ for the loaded profile (the
+# top-level Makefile's SRCARCH).
+srcarch() {
+	case "$KARCH" in
+	x86_64|i386) echo x86 ;;
+	sparc64) echo sparc ;;
+	*) echo "$KARCH" ;;
+	esac
 }
 
 # The config fragments of the loaded profile, base profile's first.
@@ -138,6 +190,9 @@ console_problems() {
 	fi
 	printf '%s\n' "$out"
 }
+
+# sparse new enough for the base tree (see scripts/setup.sh): its wrapper.
+SPARSE_BIN=$CACHE/tools/sparse/sparse
 
 build_dir() {
 	printf '%s\n' "$BUILD_ROOT/${BUILD_TAG:+$BUILD_TAG-}$1"
