@@ -31,6 +31,9 @@
 # a patch that does not change those inputs reuses the earlier result, and
 # so does a later run on the same machine ($CACHE/stamps/bisect).
 #
+# SPARSE=1 in build.sh is kbuild's C=1 (check what is recompiled); the
+# baseline uses C=2 (check every object named).
+#
 # Each commit is checked out in a scratch clone of the applied tree and built
 # into its own build directory per profile (BUILD_TAG=bisect or bisect-all),
 # so the tip's build directories stay warm. A sparse warning in an object
@@ -107,7 +110,8 @@ targets_for() {
 		o=${f%.c}.o
 		# Only objects this profile builds: the tip build of the
 		# profile (or an earlier per-patch build) has them.
-		[ -f "$(build_dir "$p")/$o" ] || [ -f "$b/$o" ] || continue
+		[ -f "$(build_dir "$p")/$o" ] || [ -f "$b/$o" ] ||
+			[ -f "$(BUILD_TAG=bisect build_dir "$p")/$o" ] || continue
 		out="$out $o"
 	done < <({ printf '%s\n' "$series_c"
 		   g grep -l -E 'lazy_mmu|LAZY_MMU' "$c" -- '*.c' | sed "s|^$c:||"; } | sort -u)
@@ -169,7 +173,7 @@ if [ "${1:-}" = --baseline ] || [ "${SPARSE_BASELINE:-}" = 1 ]; then
 		load_arch "$p"
 		b=$(BUILD_TAG=$tag-base build_dir "$p")
 		t=$(targets_for "$p" "$base" "$b")
-		SRC=$scratch BUILD_TAG=$tag-base MAKE_TARGETS="$t" SPARSE=1 \
+		SRC=$scratch BUILD_TAG=$tag-base MAKE_TARGETS="$t" SPARSE=2 \
 			"$TOP/scripts/build.sh" "$p" >/dev/null 2>&1 || true
 		grep -E '(^|: )warning:' "$LOG_ROOT/build-$tag-base-$p.log" | sed -E -e "s|^$scratch/||" \
 			-e 's|^\./||' -e 's/^([^:]+):[0-9]+:[0-9]+: /\1: /' || true

@@ -73,7 +73,7 @@ build_one() {
 	# shellcheck disable=SC2086
 	if [ -n "${SPARSE:-}" ]; then
 		[ -x "$SPARSE_BIN" ] || die "no sparse at $SPARSE_BIN; run 'make setup'"
-		mk+=(C=1 CHECK="$SPARSE_BIN")
+		mk+=(C="$SPARSE" CHECK="$SPARSE_BIN")
 	fi
 	"${mk[@]}" -j"$(nproc)" ${MAKE_TARGETS:-} >>"$logf" 2>&1 ||
 		{ grep -E 'error|Error' "$logf" | head -n 20 >&2 || true; die "$arch: build failed; see $logf"; }
