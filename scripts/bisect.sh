@@ -21,15 +21,18 @@
 #     (as in 'all') on every profile the boot stages do not build in full
 #     (the build-only ones): that checks them at the tip and tells which
 #     objects each profile builds.
-#   all ('make test-all'): every patch, tip included, on every profile in
-#     BISECT_ALL, compiling 'prepare' plus every directory the series
-#     touches (mm/ fs/proc/ and the profile's BISECT_DIRS), with sparse.
+#   all ('make test-all', after the gate's walk): every patch on every
+#     profile in BISECT_ALL, compiling 'prepare' plus every directory the
+#     series touches (mm/ fs/proc/ and the profile's BISECT_DIRS); the tip
+#     is skipped on the profiles in TIP_BUILT (test.sh: those it links in
+#     full). Sparse is the gate's part.
 #
 # A result is keyed by the profile and the state of the tree that profile
 # compiles (every top-level entry but arch/ and Documentation/, plus
 # arch/<its arch>/), the config fragment, the target list and the compiler:
 # a patch that does not change those inputs reuses the earlier result, and
-# so does a later run on the same machine ($CACHE/stamps/bisect).
+# so does a later run on the same machine ($BUILD_ROOT/stamps-*, removed
+# with the build directories by 'make clean').
 #
 # SPARSE=1 in build.sh is kbuild's C=1 (check what is recompiled); the
 # baseline uses C=2 (check every object named).
@@ -44,7 +47,13 @@
 MODE=${BISECT_MODE:-gate}
 BISECT_GENERIC=${BISECT_GENERIC:-x86_64 riscv s390}
 BISECT_ALL=${BISECT_ALL:-$ALL_ARCHES x86_64-noxen riscv}
-TIP_BUILT=${TIP_BUILT:-$ALL_ARCHES}
+# profiles whose tip the calling run builds in full (test.sh says which);
+# gate: the others are compiled at the tip first; all: their tip is skipped
+if [ "$MODE" = gate ]; then
+	TIP_BUILT=${TIP_BUILT-$ALL_ARCHES}
+else
+	TIP_BUILT=${TIP_BUILT-}
+fi
 case "$MODE" in
 gate|all) ;;
 *) die "BISECT_MODE=$MODE: want 'gate' or 'all'" ;;
@@ -55,8 +64,10 @@ profiles=$(echo $profiles)
 [ -d "$WORK_TREE/.git" ] || die "no applied tree; run 'make apply' first"
 read -r repo ref < <(base_ref)
 base=$(git -C "$repo" rev-parse "$ref^{commit}")
-mapfile -t commits < <(git -C "$WORK_TREE" rev-list --reverse "$base..$SERIES_BRANCH")
-[ ${#commits[@]} -gt 0 ] || { log "bisect: the series is empty"; exit 0; }
+list=$(git -C "$WORK_TREE" rev-list --reverse "$base..$SERIES_BRANCH") ||
+	die "cannot list the series: $SERIES_BRANCH in $WORK_TREE on top of $base"
+mapfile -t commits <<<"$list"
+[ -n "$list" ] || die "the series branch $SERIES_BRANCH has no commit on top of the base"
 
 scratch=$CACHE/bisect-tree
 if [ ! -d "$scratch/.git" ]; then
@@ -79,7 +90,7 @@ profiles_for() {
 	while IFS= read -r f; do
 		case "$f" in
 		Documentation/*|MAINTAINERS|CREDITS|LICENSES/*) ;;
-		arch/*) f=${f#arch/}; in_list "${f%%/*}" "$arches" || arches="$arches ${f%%/*}" ;;
+		arch/*/*) f=${f#arch/}; in_list "${f%%/*}" "$arches" || arches="$arches ${f%%/*}" ;;
 		*) generic=1 ;;
 		esac
 	done < <(g diff-tree --no-commit-id -r --name-only "$c^" "$c")
@@ -91,6 +102,15 @@ profiles_for() {
 		fi
 	done
 	printf '%s\n' "${out# }"
+}
+
+# users_at COMMIT: C files that use the lazy MMU mode at COMMIT (cached).
+declare -A users_cache
+users_at() {
+	if [ -z "${users_cache[$1]+set}" ]; then
+		users_cache[$1]=$(g grep -l -E 'lazy_mmu|LAZY_MMU' "$1" -- '*.c' | sed "s|^$1:||")
+	fi
+	printf '%s\n' "${users_cache[$1]}"
 }
 
 # targets_for PROFILE COMMIT BUILD_DIR: what to compile (loaded profile).
@@ -113,8 +133,9 @@ targets_for() {
 		[ -f "$(build_dir "$p")/$o" ] || [ -f "$b/$o" ] ||
 			[ -f "$(BUILD_TAG=bisect build_dir "$p")/$o" ] || continue
 		out="$out $o"
-	done < <({ printf '%s\n' "$series_c"
-		   g grep -l -E 'lazy_mmu|LAZY_MMU' "$c" -- '*.c' | sed "s|^$c:||"; } | sort -u)
+	done < <({ printf '%s\n' "$series_c"; users_at "$c"; } | sort -u)
+	[ "$out" != prepare ] ||
+		die "$p: none of the objects to check is built in $(build_dir "$p") or $b: no reference build"
 	printf '%s\n' "$out"
 }
 
@@ -123,19 +144,22 @@ input_key() {
 	local p=$1 c=$2 t=$3
 	{
 		g ls-tree "$c" | grep -v -P '\t(arch|Documentation)$'
+		g ls-tree "$c" arch/ | grep -P '^\S+ blob '
 		g rev-parse "$c:arch/$(srcarch)"
+		"$SPARSE_BIN" --version 2>&1
+		cat "$TOP/scripts/build.sh" "$TOP/scripts/bisect.sh"
 		cat "$TOP/arch/common.config" $(profile_configs)
 		printf '%s\n' "$MODE" "$t" ${KUNIT_CONFIG:-}
 		"${CROSS_COMPILE}gcc" --version 2>/dev/null | head -n 1
-		sha1sum < "$TOP/mm/sparse-baseline"
+		cat "$TOP/mm/sparse-baseline"
 	} | sha1sum | cut -c1-20
 }
 
 PATH=$(shim_path):$PATH
 tag=bisect
 [ "$MODE" = gate ] || tag=bisect-all
-stamps=$CACHE/stamps/$tag
-bad=0 built=0 reused=0
+stamps=$BUILD_ROOT/stamps-$tag	# 'make clean' drops them with the build dirs
+bad=0 built=0 reused=0 checked=
 
 # build_at N COMMIT PROFILE TARGETS: one keyed, stamped build. Sparse runs
 # when the targets are single objects (the gate's lists), whose base-tree
@@ -151,8 +175,16 @@ build_at() {
 		reused=$((reused + 1))
 		return 0
 	fi
-	[ "$(g rev-parse HEAD 2>/dev/null)" = "$c" ] || g checkout -q -f --detach "$c"
+	g checkout -q -f --detach "$c"
 	log "bisect: patch $i/${#commits[@]} on $p: $subj"
+	b=$(BUILD_TAG=$tag build_dir "$p")
+	# C=1 checks what is recompiled: the first checked build of a profile
+	# in this run, and any build after a failed one, compiles (and so
+	# checks) every object in its list from scratch.
+	if [ -n "$sparse" ] && ! in_list "$p" "$checked"; then
+		(cd "$b" 2>/dev/null && rm -f $targets)
+		checked="$checked $p"
+	fi
 	if SRC=$scratch BUILD_TAG=$tag MAKE_TARGETS=$targets SPARSE=$sparse \
 		"$TOP/scripts/build.sh" "$p"; then
 		mkdir -p "$stamps/$p"
@@ -161,6 +193,7 @@ build_at() {
 	else
 		log "bisect: patch $i ($subj) does not build on $p"
 		bad=$((bad + 1))
+		[ -z "$sparse" ] || checked=${checked/ $p/}
 	fi
 }
 
@@ -175,9 +208,10 @@ if [ "${1:-}" = --baseline ] || [ "${SPARSE_BASELINE:-}" = 1 ]; then
 		t=$(targets_for "$p" "$base" "$b")
 		SRC=$scratch BUILD_TAG=$tag-base MAKE_TARGETS="$t" SPARSE=2 \
 			"$TOP/scripts/build.sh" "$p" >/dev/null 2>&1 || true
-		grep -E '(^|: )warning:' "$LOG_ROOT/build-$tag-base-$p.log" | sed -E -e "s|^$scratch/||" \
-			-e 's|^\./||' -e 's/^([^:]+):[0-9]+:[0-9]+: /\1: /' || true
-	done | sort -u
+		grep -E '(^|: )(warning|error):' "$LOG_ROOT/build-$tag-base-$p.log" | sed -E -e "s|^$scratch/||" \
+			-e 's|^\./||' -e 's/^([^:]+):[0-9]+:[0-9]+: /\1: /' | sort | uniq -c || true
+	done | awk '{ n = $1; sub(/^ *[0-9]+ /, ""); if (n > max[$0]) max[$0] = n }
+		    END { for (w in max) for (i = 0; i < max[w]; i++) print w }' | sort
 	exit 0
 fi
 if [ "$MODE" = gate ]; then
@@ -199,9 +233,17 @@ for c in "${walk[@]}"; do
 		log "bisect: patch $i/$n: $(g log -1 --format=%s "$c"): no profile in the set can break it (documentation, or another arch)"
 		continue
 	fi
+	users_at "$c" >/dev/null	# fill the cache in this shell
 	for p in $want; do
+		# 'all': the tip of a profile this run links in full needs no
+		# directory build on top
+		[ "$MODE" = gate ] || [ "$c" != "$tip" ] || ! in_list "$p" "$TIP_BUILT" || continue
 		load_arch "$p"
-		build_at "$i" "$c" "$p" "$(targets_for "$p" "$c" "$(BUILD_TAG=$tag build_dir "$p")")"
+		if ! t=$(targets_for "$p" "$c" "$(BUILD_TAG=$tag build_dir "$p")"); then
+			bad=$((bad + 1))
+			continue
+		fi
+		build_at "$i" "$c" "$p" "$t"
 	done
 done
 [ "$bad" = 0 ] || die "bisect: $bad patch/profile build(s) failed"

@@ -113,11 +113,15 @@ expect_fail kunit-hang-timeout "timed out after 15s" \
 # directory (only that file and the link are redone). The applied tree is
 # changed for the duration and restored on exit, whatever happens.
 kfile=mm/tests/lazy_mmu_mode_kunit.c
-if [ -f "$WORK_TREE/$kfile" ] && [ -f "$(build_dir x86_64)/vmlinux" ]; then
+if [ -n "$(git -C "$WORK_TREE" status --porcelain -- "$kfile" 2>/dev/null)" ]; then
+	n=$((n + 1)) fail=$((fail + 1))
+	printf 'not ok %d failing-kunit-case (%s has local changes; run apply first)\n' "$n" "$kfile"
+elif [ -f "$WORK_TREE/$kfile" ] && [ -f "$(build_dir x86_64)/vmlinux" ]; then
 	sb=$(BUILD_TAG=selftest build_dir x86_64)
 	rm -rf "$sb"
 	cp -a "$(build_dir x86_64)" "$sb"
-	trap 'git -C "$WORK_TREE" checkout -q -- "$kfile"; rm -rf "$tmp"' EXIT
+	trap 'git -C "$WORK_TREE" checkout -q -- "$kfile"; rm -rf "$tmp" "$sb"' EXIT
+	trap 'exit 1' INT TERM
 	cat >> "$WORK_TREE/$kfile" <<'C'
 
 static void workbench_selftest_fails(struct kunit *test)

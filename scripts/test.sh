@@ -8,8 +8,9 @@
 #   compiles the build-only profiles x86_64-noxen and riscv+KASAN at the
 #   tip), and the workbench's own failure-path tests.
 # TEST_MODE=all (scripts/test-all.sh, 'make test-all') runs the full matrix
-# instead: every build-only profile built and linked in full, every patch on
-# every profile with whole directories (BISECT_MODE=all), then the same.
+# on top: every build-only profile built and linked in full, and after the
+# gate's per-patch walk every patch on every profile with whole directories
+# (BISECT_MODE=all).
 # Ends with the stage table (verdict and seconds per stage) and
 # "N passed, N failed"; exits non-zero if anything failed.
 . "$(dirname "$0")/lib.sh"
@@ -38,7 +39,11 @@ done
 # with failures, which overwrites its latest KUnit/boot summaries.
 results_table $ALL_ARCHES > "$RESULTS/table.md"
 if [ "${BISECT:-1}" != 0 ]; then
-	stage bisect env BISECT_MODE="$MODE" "$TOP/scripts/bisect.sh" || true
+	stage bisect env BISECT_MODE=gate "$TOP/scripts/bisect.sh" || true
+	if [ "$MODE" = all ]; then
+		stage bisect-all env BISECT_MODE=all TIP_BUILT="$ALL_ARCHES $BUILD_ONLY" \
+			"$TOP/scripts/bisect.sh" || true
+	fi
 fi
 stage selftest "$TOP/scripts/selftest.sh" || true
 
