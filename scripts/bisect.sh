@@ -108,7 +108,7 @@ profiles_for() {
 declare -A users_cache
 users_at() {
 	if [ -z "${users_cache[$1]+set}" ]; then
-		users_cache[$1]=$(g grep -l -E 'lazy_mmu|LAZY_MMU' "$1" -- '*.c' | sed "s|^$1:||")
+		users_cache[$1]=$(g grep -l -E 'lazy_mmu|LAZY_MMU' "$1" -- '*.c' | sed "s|^$1:||" || true)
 	fi
 	printf '%s\n' "${users_cache[$1]}"
 }
@@ -182,7 +182,7 @@ build_at() {
 	# in this run, and any build after a failed one, compiles (and so
 	# checks) every object in its list from scratch.
 	if [ -n "$sparse" ] && ! in_list "$p" "$checked"; then
-		(cd "$b" 2>/dev/null && rm -f $targets)
+		[ ! -d "$b" ] || (cd "$b" && rm -f $targets)
 		checked="$checked $p"
 	fi
 	if SRC=$scratch BUILD_TAG=$tag MAKE_TARGETS=$targets SPARSE=$sparse \

@@ -5,6 +5,9 @@
 # loader exist exactly once.
 
 set -o errexit -o nounset -o pipefail
+# errexit ends a script at the first failing command: say which, so that a
+# stage never fails without a message.
+trap 'echo "error: ${BASH_SOURCE[0]##*/}:$LINENO: \"$BASH_COMMAND\" failed (exit $?)" >&2' ERR
 
 # Called from the top-level Makefile: its ARCH=... must not leak into the
 # kernel's make through MAKEFLAGS.
