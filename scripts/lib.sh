@@ -219,7 +219,7 @@ stage() {
 	t0=$(date +%s)
 	set +o errexit
 	{ "$@" 2>&1; echo "$?" > "$f.rc"; } | tee "$f" |
-		grep --line-buffered -E '^\[[0-9]+:[0-9]{2}\] |^error: ' >&2
+		grep --line-buffered -E '^\[[0-9]+:[0-9]{2}\] |^error: ' >&2 || true
 	rc=$(cat "$f.rc" 2>/dev/null || echo 1)
 	set -o errexit
 	if [ "$rc" = 0 ]; then
