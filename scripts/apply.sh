@@ -30,6 +30,20 @@ if [ ! -d "$WORK_TREE/.git" ] ||
 fi
 
 g() { git -C "$WORK_TREE" "$@"; }
+
+# The same series on the same base, already applied and untouched: keep it
+# as it is (re-applying would give every file a new mtime and make every
+# build directory recompile).
+key=$( { printf '%s %s\n' "$repo" "$base"; for p in "${list[@]}"; do cat "$PATCHES/$p"; done; } |
+	sha1sum | cut -c1-40)
+if [ "$(g config --get lazymmu.applied 2>/dev/null)" = "$key" ] &&
+   [ "$(g rev-parse -q --verify HEAD)" = "$(g rev-parse -q --verify "refs/heads/$SERIES_BRANCH")" ] &&
+   [ "$(g symbolic-ref -q HEAD)" = "refs/heads/$SERIES_BRANCH" ] &&
+   [ -z "$(g status --porcelain --untracked-files=no)" ]; then
+	log "apply: ${#list[@]} patch(es) already applied on $(g rev-parse --short "$base") -> $SERIES_BRANCH $(g rev-parse --short HEAD), tree clean"
+	exit 0
+fi
+g config --unset lazymmu.applied || true
 export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-lazy-mmu workbench}
 export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-workbench@lazy-mmu.invalid}
 
@@ -52,4 +66,5 @@ for p in "${list[@]}"; do
 	fi
 done
 g checkout -q -B "$SERIES_BRANCH"
+g config lazymmu.applied "$key"
 log "apply: $n patch(es) applied on $(g rev-parse --short "$base") -> $SERIES_BRANCH $(g rev-parse --short HEAD)"
