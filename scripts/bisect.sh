@@ -8,7 +8,9 @@
 #   gate (default, what 'make test' runs): the profiles the patch can break.
 #     - a patch that changes only Documentation/ or MAINTAINERS: none;
 #     - a patch that changes files under arch/<a>/: every profile of arch <a>
-#       (x86 -> x86_64 and x86_64-noxen, sparc -> sparc64, ...);
+#       (x86 -> x86_64 and x86_64-noxen, sparc -> sparc64, ...) and the
+#       profile without the mode, BISECT_NOMODE (default riscv; its inputs
+#       did not change, so this is normally a reused result);
 #     - a patch that changes anything else (include/, mm/, fs/, kernel/,
 #       Kconfig...): the representative set BISECT_GENERIC (default
 #       "x86_64 riscv s390": an int-state arch through paravirt headers, an
@@ -47,6 +49,7 @@
 MODE=${BISECT_MODE:-gate}
 BISECT_GENERIC=${BISECT_GENERIC:-x86_64 riscv s390}
 BISECT_ALL=${BISECT_ALL:-$ALL_ARCHES x86_64-noxen riscv}
+BISECT_NOMODE=${BISECT_NOMODE:-riscv}
 # profiles whose tip the calling run builds in full (test.sh says which);
 # gate: the others are compiled at the tip first; all: their tip is skipped
 if [ "$MODE" = gate ]; then
@@ -97,6 +100,7 @@ profiles_for() {
 	for p in $profiles; do
 		if [ "$MODE" = all ] ||
 		   { [ -n "$generic" ] && in_list "$p" "$BISECT_GENERIC"; } ||
+		   { [ -n "$arches" ] && in_list "$p" "$BISECT_NOMODE"; } ||
 		   in_list "$(load_arch "$p"; srcarch)" "$arches"; then
 			out="$out $p"
 		fi
