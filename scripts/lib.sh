@@ -174,9 +174,15 @@ arch_list() {
 
 # Directory that holds cross-compiler shims (e.g. sparc64-linux-gnu-gcc
 # for Debian's gcc-12-sparc64-linux-gnu, whose binaries end in -12).
+# The QEMU shims point at the qemu-accel of the checkout that ran setup; a
+# clone elsewhere (CI's) may have made them, so point them at this one.
 shim_path() {
-	local d=$CACHE/bin
+	local d=$CACHE/bin f
 	mkdir -p "$d"
+	for f in "$d"/qemu-system-*; do
+		[ -L "$f" ] && [ "$(readlink "$f")" != "$TOP/scripts/qemu-accel" ] &&
+			ln -sf "$TOP/scripts/qemu-accel" "$f"
+	done
 	printf '%s\n' "$d"
 }
 
