@@ -5,8 +5,9 @@
 # BRANCH (default: HEAD) holds the series as commits on top of the pinned
 # base: git format-patch with a cover letter (subject and blurb from
 # Documentation/cover-letter.txt, first line = subject) and a base-commit
-# line, then patches/series. Never edit a patch file by hand: edit the
-# commits and export again.
+# line, then patches/series. The subject prefix carries the version in
+# Documentation/series-version (PATCH v2 ...); file names stay unnumbered.
+# Never edit a patch file by hand: edit the commits and export again.
 . "$(dirname "$0")/lib.sh"
 
 tree=${1:?usage: export.sh TREE [BRANCH]}
@@ -23,8 +24,13 @@ blurb=$TOP/Documentation/cover-letter.txt
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# The version of the series (PATCH v2 ...): Documentation/series-version.
+version=$(cat "$TOP/Documentation/series-version" 2>/dev/null || echo 1)
+case "$version" in ''|*[!0-9]*) die "Documentation/series-version: want a number, got '$version'" ;; esac
+prefix=PATCH
+[ "$version" -gt 1 ] && prefix="PATCH v$version"
 git -C "$tree" -c core.abbrev=12 format-patch -q --cover-letter --base="$base" \
-	--thread=shallow -o "$out" "$base..$branch"
+	--subject-prefix="$prefix" --thread=shallow -o "$out" "$base..$branch"
 # The cover letter: subject and blurb from the text file.
 python3 - "$out"/0000-cover-letter.patch "$blurb" <<'PY'
 import sys
