@@ -6,7 +6,9 @@
 #   the five boot arches, each patch built alone (with sparse) on the
 #   profiles it can break (scripts/bisect.sh, BISECT_MODE=gate; this also
 #   compiles the build-only profiles x86_64-noxen and riscv+KASAN at the
-#   tip), and the workbench's own failure-path tests.
+#   tip), the opaque-type check (scripts/opaque.sh: arm64 with a pointer
+#   lazy_mmu_state_t, generic code unchanged), and the workbench's own
+#   failure-path tests.
 # TEST_MODE=all (scripts/test-all.sh, 'make test-all') runs the full matrix
 # on top: every build-only profile built and linked in full, and after the
 # gate's per-patch walk every patch on every profile with whole directories
@@ -45,6 +47,8 @@ if [ "${BISECT:-1}" != 0 ]; then
 			"$TOP/scripts/bisect.sh" || true
 	fi
 fi
+# lazy_mmu_state_t must stay opaque: arm64 with a pointer state
+stage opaque "$TOP/scripts/opaque.sh" || true
 stage selftest "$TOP/scripts/selftest.sh" || true
 
 printf '\nStages (%s, %d s in all):\n' "$MODE" $(( $(date +%s) - START_TIME ))
