@@ -8,7 +8,8 @@
 #   make test            the gate (CI): checkpatch, apply, five arches built,
 #                        KUnit-tested and booted, each patch built with
 #                        sparse on the profiles it can break, build-only
-#                        profiles compiled at the tip, script self-tests;
+#                        profiles compiled at the tip, the opaque-type
+#                        check, script self-tests;
 #                        ends with "N passed, N failed"
 #   make test-all        the full matrix: every patch on every profile,
 #                        whole directories, build-only profiles linked
@@ -18,6 +19,7 @@
 #   make build|kunit|boot ARCH=<arch>[,<arch>...]|all
 #   make checkpatch      checkpatch.pl --strict over the series
 #   make bisect          each patch built on top of its predecessors
+#   make opaque          the opaque-type check (arm64 with a pointer state)
 #   make selftest        the workbench's own failure-path tests
 #   make measure         code size of the series against the base, per arch
 #   make export-series TREE=...  regenerate patches/ from a kernel tree (format-patch)
@@ -28,7 +30,7 @@
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect selftest measure export-series clean help
+.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest measure export-series clean help
 
 all: run
 
@@ -53,7 +55,7 @@ apply: fetch
 build kunit boot:
 	@bash $(S)/$@.sh $(subst $(comma), ,$(ARCH))
 
-checkpatch bisect selftest measure:
+checkpatch bisect opaque selftest measure:
 	@bash $(S)/$@.sh
 
 clean:
