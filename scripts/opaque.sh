@@ -17,6 +17,8 @@ need git
 shopt -s nullglob
 patches=("$TOP"/not-posted/opaque-state/*.patch)
 [ ${#patches[@]} -gt 0 ] || die "no patch in not-posted/opaque-state/"
+# OPAQUE_EXTRA=<dir>: more patches on top (the self-test plants a bug)
+[ -z "${OPAQUE_EXTRA:-}" ] || patches+=("$OPAQUE_EXTRA"/*.patch)
 
 tree=$CACHE/opaque-tree
 tip=$(git -C "$WORK_TREE" rev-parse -q --verify "refs/heads/$SERIES_BRANCH") ||

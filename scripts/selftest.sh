@@ -108,6 +108,11 @@ expect_fail kunit-missing-suite "suite 'no_such_suite' did not run" \
 expect_fail kunit-hang-timeout "timed out after 15s" \
 	env EXTRA_QEMU_ARGS="-S" KUNIT_TIMEOUT=15 "$S/kunit.sh" x86_64
 
+# --- the opaque-type check catches generic code that assumes an int state
+# (not-posted/planted-int-state: a BUILD_BUG_ON on its size in mm/memory.c)
+expect_fail opaque-planted-int-state "does not build with a pointer lazy_mmu_state_t" \
+	env OPAQUE_EXTRA="$TOP/not-posted/planted-int-state" "$S/opaque.sh"
+
 # --- a KUnit case that fails: the lazy MMU test file with one more suite
 # that fails on purpose, built incrementally in a copy of the x86_64 build
 # directory (only that file and the link are redone). The applied tree is
