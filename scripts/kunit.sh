@@ -63,8 +63,13 @@ PY
 		# A QEMU that does not exit (seen once on s390 under TCG, after
 		# every test had passed and with an empty console) gets one more
 		# run, KUNIT_RETRIES=0 to disable; a second hang fails.
+		if [ "$rc" = 124 ] || [ "$rc" = 137 ] || grep -q 'timed out after' "$b/kunit.out"; then
+			# kunit.py gives up on a hung QEMU but leaves it behind
+			pkill -f -- "-kernel $b/$KERNEL_IMAGE" 2>/dev/null || true
+		else
+			break
+		fi
 		[ "$try" = 1 ] && [ "${KUNIT_RETRIES:-1}" != 0 ] || break
-		[ "$rc" = 124 ] || [ "$rc" = 137 ] || grep -q 'timed out after' "$b/kunit.out" || break
 		log "$arch: QEMU timed out after ${TIMEOUT}s: running it once more (output of the first run: $LOG_ROOT/kunit-$arch.timeout.out)"
 		cp "$b/kunit.out" "$LOG_ROOT/kunit-$arch.timeout.out" 2>/dev/null || true
 	done
