@@ -6,7 +6,9 @@
 #
 # Which profiles a patch is built on (BISECT_MODE):
 #   gate (default, what 'make test' runs): the profiles the patch can break.
-#     - a patch that changes only Documentation/ or MAINTAINERS: none;
+#     - a patch that changes only Documentation/ or MAINTAINERS, or only
+#       comments in C files and headers (the files are the same after
+#       gcc -fpreprocessed, which strips comments): none;
 #     - a patch that changes files under arch/<a>/: every profile of arch <a>
 #       (x86 -> x86_64 and x86_64-noxen, sparc -> sparc64, ...) and the
 #       profile without the mode, BISECT_NOMODE (default riscv; its inputs
@@ -20,14 +22,13 @@
 #     generated headers) and every object of the profile that the series
 #     changes or that uses the lazy MMU mode (git grep at that commit), with
 #     sparse (C=1). Before the walk, the tip is built with whole directories
-#     (as in 'all') on every profile the boot stages do not build in full
+#     (mm/ fs/proc/ and the profile's BISECT_DIRS) on every profile the boot stages do not build in full
 #     (the build-only ones): that checks them at the tip and tells which
 #     objects each profile builds.
 #   all ('make test-all', after the gate's walk): every patch on every
-#     profile in BISECT_ALL, compiling 'prepare' plus every directory the
-#     series touches (mm/ fs/proc/ and the profile's BISECT_DIRS); the tip
-#     is skipped on the profiles in TIP_BUILT (test.sh: those it links in
-#     full). Sparse is the gate's part.
+#     profile in BISECT_ALL, compiling the same targets as the gate, with
+#     sparse; what the gate built is reused (same stamps, same build
+#     directories), so this adds the profiles the gate's rule leaves out.
 #
 # A result is keyed by the profile and the state of the tree that profile
 # compiles (every top-level entry but arch/ and Documentation/, plus
@@ -40,7 +41,7 @@
 # baseline uses C=2 (check every object named).
 #
 # Each commit is checked out in a scratch clone of the applied tree and built
-# into its own build directory per profile (BUILD_TAG=bisect or bisect-all),
+# into its own build directory per profile (BUILD_TAG=bisect),
 # so the tip's build directories stay warm. A sparse warning in an object
 # fails the patch unless it is listed in mm/sparse-baseline (warnings the
 # base tree already has, file and message without line numbers).
@@ -51,12 +52,8 @@ BISECT_GENERIC=${BISECT_GENERIC:-x86_64 riscv s390}
 BISECT_ALL=${BISECT_ALL:-$ALL_ARCHES x86_64-noxen riscv}
 BISECT_NOMODE=${BISECT_NOMODE:-riscv}
 # profiles whose tip the calling run builds in full (test.sh says which);
-# gate: the others are compiled at the tip first; all: their tip is skipped
-if [ "$MODE" = gate ]; then
-	TIP_BUILT=${TIP_BUILT-$ALL_ARCHES}
-else
-	TIP_BUILT=${TIP_BUILT-}
-fi
+# the others are compiled at the tip first (whole directories)
+TIP_BUILT=${TIP_BUILT-$ALL_ARCHES}
 case "$MODE" in
 gate|all) ;;
 *) die "BISECT_MODE=$MODE: want 'gate' or 'all'" ;;
@@ -87,16 +84,29 @@ series_c=$(g diff --name-only --diff-filter=d "$base" "$tip" -- '*.c')
 # in_list WORD LIST
 in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 
+# comment_only COMMIT FILE: the change to a C source or header is in its
+# comments only (both versions the same once the compiler's own
+# comment-stripping pass, gcc -fpreprocessed, has run): no build can differ.
+comment_only() {
+	local c=$1 f=$2 a b
+	case "$f" in *.c|*.h) ;; *) return 1 ;; esac
+	a=$(g show "$c^:$f" 2>/dev/null | gcc -fpreprocessed -dD -E -P -x c - 2>/dev/null) || return 1
+	b=$(g show "$c:$f" 2>/dev/null | gcc -fpreprocessed -dD -E -P -x c - 2>/dev/null) || return 1
+	[ "$a" = "$b" ]
+}
+
 # profiles_for COMMIT: the profiles the gate builds for a commit.
 profiles_for() {
 	local c=$1 f generic= arches= p out=
 	while IFS= read -r f; do
+		comment_only "$c" "$f" && continue
 		case "$f" in
 		Documentation/*|MAINTAINERS|CREDITS|LICENSES/*) ;;
 		arch/*/*) f=${f#arch/}; in_list "${f%%/*}" "$arches" || arches="$arches ${f%%/*}" ;;
 		*) generic=1 ;;
 		esac
 	done < <(g diff-tree --no-commit-id -r --name-only "$c^" "$c")
+	[ -n "$generic$arches" ] || return 0
 	for p in $profiles; do
 		if [ "$MODE" = all ] ||
 		   { [ -n "$generic" ] && in_list "$p" "$BISECT_GENERIC"; } ||
@@ -117,30 +127,20 @@ users_at() {
 	printf '%s\n' "${users_cache[$1]}"
 }
 
-# targets_for PROFILE COMMIT BUILD_DIR: what to compile (loaded profile).
+# targets_for PROFILE COMMIT BUILD_DIR: what to compile (loaded profile):
+# 'prepare' and the objects of the C files the series changes or that use
+# the mode at COMMIT, those this profile builds (its tip build, or an
+# earlier per-patch build, has them).
 targets_for() {
-	local p=$1 c=$2 b=$3 f o sa out="prepare"
-	if [ "$MODE" = all ]; then
-		printf '%s\n' "prepare mm/ fs/proc/ ${BISECT_DIRS:-}"
-		return
-	fi
-	sa=$(srcarch)
-	while IFS= read -r f; do
-		case "$f" in
-		arch/"$sa"/*) ;;
-		arch/*|tools/*|scripts/*|samples/*|Documentation/*|usr/*) continue ;;
-		esac
-		g cat-file -e "$c:$f" 2>/dev/null || continue
-		o=${f%.c}.o
-		# Only objects this profile builds: the tip build of the
-		# profile (or an earlier per-patch build) has them.
-		[ -f "$(build_dir "$p")/$o" ] || [ -f "$b/$o" ] ||
-			[ -f "$(BUILD_TAG=bisect build_dir "$p")/$o" ] || continue
-		out="$out $o"
-	done < <({ printf '%s\n' "$series_c"; users_at "$c"; } | sort -u)
-	[ "$out" != prepare ] ||
+	local p=$1 c=$2 b=$3 out
+	out=$({ printf '%s\n' "$series_c"; users_at "$c"; } | sort -u |
+		while IFS= read -r f; do
+			g cat-file -e "$c:$f" 2>/dev/null && printf '%s\n' "$f"
+		done | built_objects "$(srcarch)" "$(build_dir "$p")" "$b" \
+			"$(BUILD_TAG=bisect build_dir "$p")")
+	[ -n "$out" ] ||
 		die "$p: none of the objects to check is built in $(build_dir "$p") or $b: no reference build"
-	printf '%s\n' "$out"
+	printf 'prepare %s\n' "$(echo $out)"
 }
 
 # input_key PROFILE COMMIT TARGETS: the state of what the profile compiles.
@@ -153,15 +153,14 @@ input_key() {
 		"$SPARSE_BIN" --version 2>&1
 		cat "$TOP/scripts/build.sh" "$TOP/scripts/bisect.sh"
 		cat "$TOP/arch/common.config" $(profile_configs)
-		printf '%s\n' "$MODE" "$t" ${KUNIT_CONFIG:-}
+		printf '%s\n' "$t" ${KUNIT_CONFIG:-}
 		"${CROSS_COMPILE}gcc" --version 2>/dev/null | head -n 1
 		cat "$TOP/mm/sparse-baseline"
 	} | sha1sum | cut -c1-20
 }
 
 PATH=$(shim_path):$PATH
-tag=bisect
-[ "$MODE" = gate ] || tag=bisect-all
+tag=bisect	# gate and all share results: same targets, same keys
 stamps=$BUILD_ROOT/stamps-$tag	# 'make clean' drops them with the build dirs
 bad=0 built=0 reused=0 checked=
 
@@ -218,30 +217,25 @@ if [ "${1:-}" = --baseline ] || [ "${SPARSE_BASELINE:-}" = 1 ]; then
 		    END { for (w in max) for (i = 0; i < max[w]; i++) print w }' | sort
 	exit 0
 fi
-if [ "$MODE" = gate ]; then
-	# The tip first, whole directories, on every profile the boot stages
-	# do not build in full: it checks the build-only profiles at the tip
-	# and tells which objects each profile builds.
-	for p in $profiles; do
-		load_arch "$p"
-		in_list "$p" "$TIP_BUILT" && [ -f "$(build_dir "$p")/vmlinux" ] && continue
-		build_at "$n" "$tip" "$p" "prepare mm/ fs/proc/ ${BISECT_DIRS:-}"
-	done
-fi
+# The tip first, whole directories, on every profile the boot stages do
+# not build in full: it checks the build-only profiles at the tip and tells
+# which objects each profile builds.
+for p in $profiles; do
+	load_arch "$p"
+	in_list "$p" "$TIP_BUILT" && [ -f "$(build_dir "$p")/vmlinux" ] && continue
+	build_at "$n" "$tip" "$p" "prepare mm/ fs/proc/ ${BISECT_DIRS:-}"
+done
 walk=("${commits[@]}")
 i=0
 for c in "${walk[@]}"; do
 	i=$((i + 1))
 	want=$(profiles_for "$c")
 	if [ -z "$want" ]; then
-		log "bisect: patch $i/$n: $(g log -1 --format=%s "$c"): no profile in the set can break it (documentation, or another arch)"
+		log "bisect: patch $i/$n: $(g log -1 --format=%s "$c"): no profile in the set can break it (documentation, comments only, or another arch)"
 		continue
 	fi
 	users_at "$c" >/dev/null	# fill the cache in this shell
 	for p in $want; do
-		# 'all': the tip of a profile this run links in full needs no
-		# directory build on top
-		[ "$MODE" = gate ] || [ "$c" != "$tip" ] || ! in_list "$p" "$TIP_BUILT" || continue
 		load_arch "$p"
 		if ! t=$(targets_for "$p" "$c" "$(BUILD_TAG=$tag build_dir "$p")"); then
 			bad=$((bad + 1))

@@ -210,6 +210,28 @@ build_dir() {
 	printf '%s\n' "$BUILD_ROOT/${BUILD_TAG:+$BUILD_TAG-}$1"
 }
 
+# built_objects SRCARCH DIR...: C files (paths in the tree) on stdin, the
+# objects of those that one of the build directories DIR has built on
+# stdout: what a profile compiles of them (other arches' files, tools/,
+# scripts/ and files this configuration does not build are dropped).
+built_objects() {
+	local sa=$1 f o d
+	shift
+	while IFS= read -r f; do
+		case "$f" in
+		arch/"$sa"/*) ;;
+		arch/*|tools/*|scripts/*|samples/*|Documentation/*|usr/*) continue ;;
+		esac
+		o=${f%.c}.o
+		for d in "$@"; do
+			if [ -f "$d/$o" ]; then
+				printf '%s\n' "$o"
+				break
+			fi
+		done
+	done
+}
+
 # --- stages with a verdict, for main.sh and test.sh -------------------------
 RESULTS=$CACHE/results
 PASSED=0

@@ -4,9 +4,10 @@
 # opaque.sh - the opaque-type check: is lazy_mmu_state_t really the
 # architecture's business? Applies not-posted/opaque-state/*.patch (arm64's
 # int-flag state becomes a pointer, as s390's will be) on top of the applied
-# series, in a scratch clone, and compiles 'prepare' plus every directory with
-# a user of the lazy MMU mode for arm64 (OPAQUE_ARCH): generic
-# code must compile unchanged with no new warning. The other two guards are
+# series, in a scratch clone, and compiles for arm64 (OPAQUE_ARCH) 'prepare'
+# plus every object that uses the lazy MMU mode or that the series changes
+# (whole directories if arm64 has no tip build yet): generic code must
+# compile unchanged with no new warning. The other two guards are
 # elsewhere: riscv (no mode) builds generic code with an empty struct as the
 # state, and sparse checks the __bitwise int states on every profile.
 . "$(dirname "$0")/lib.sh"
@@ -44,8 +45,20 @@ for p in "${patches[@]}"; do
 done
 
 load_arch "$ARCH"
-targets="prepare mm/ fs/proc/ ${BISECT_DIRS:-}"
-log "opaque: $ARCH with a pointer lazy_mmu_state_t ($(g log -1 --format=%h)): $targets"
+# What generic code could trip over: every C file that uses the mode or
+# that the series (or the patches here) changes, as far as this profile
+# builds it (its tip build tells); whole directories without that build.
+read -r repo ref < <(base_ref)
+base=$(git -C "$repo" rev-parse "$ref^{commit}")
+objs=$({ g diff --name-only --diff-filter=d "$base" HEAD -- '*.c'
+	 g grep -l -E 'lazy_mmu|LAZY_MMU' HEAD -- '*.c' | sed 's|^HEAD:||'; } | sort -u |
+       built_objects "$(srcarch)" "$(build_dir "$ARCH")")
+if [ -n "$objs" ]; then
+	targets="prepare $(echo $objs)"
+else
+	targets="prepare mm/ fs/proc/ ${BISECT_DIRS:-}"
+fi
+log "opaque: $ARCH with a pointer lazy_mmu_state_t ($(g log -1 --format=%h)): $(wc -w <<<"$targets") target(s)"
 SRC=$tree BUILD_TAG=opaque MAKE_TARGETS="$targets" "$TOP/scripts/build.sh" "$ARCH" ||
 	die "opaque: generic code does not build with a pointer lazy_mmu_state_t on $ARCH"
 log "opaque: ok, generic code builds unchanged with a pointer state"

@@ -11,8 +11,8 @@
 #   failure-path tests.
 # TEST_MODE=all (scripts/test-all.sh, 'make test-all') runs the full matrix
 # on top: every build-only profile built and linked in full, and after the
-# gate's per-patch walk every patch on every profile with whole directories
-# (BISECT_MODE=all).
+# gate's per-patch walk every patch on every profile (BISECT_MODE=all: the
+# gate's targets with sparse, the gate's results reused).
 # Ends with the stage table (verdict and seconds per stage) and
 # "N passed, N failed"; exits non-zero if anything failed.
 . "$(dirname "$0")/lib.sh"
