@@ -15,13 +15,13 @@ pass=0 fail=0 n=0
 
 # expect_fail NAME REGEX CMD...: CMD must exit non-zero and say REGEX.
 expect_fail() {
-	local name=$1 re=$2 rc=0
+	local name=$1 re=$2 rc=0 t0=$SECONDS
 	shift 2
 	n=$((n + 1))
 	"$@" >"$tmp/out" 2>&1 || rc=$?
 	if [ "$rc" != 0 ] && grep -Eq "$re" "$tmp/out"; then
 		pass=$((pass + 1))
-		printf 'ok %d %s\n' "$n" "$name"
+		printf 'ok %d %s # %d s\n' "$n" "$name" $((SECONDS - t0))
 	else
 		fail=$((fail + 1))
 		printf 'not ok %d %s (exit %s, wanted /%s/)\n' "$n" "$name" "$rc" "$re"
@@ -31,13 +31,13 @@ expect_fail() {
 
 # expect_ok NAME CMD...
 expect_ok() {
-	local name=$1 rc=0
+	local name=$1 rc=0 t0=$SECONDS
 	shift
 	n=$((n + 1))
 	"$@" >"$tmp/out" 2>&1 || rc=$?
 	if [ "$rc" = 0 ]; then
 		pass=$((pass + 1))
-		printf 'ok %d %s\n' "$n" "$name"
+		printf 'ok %d %s # %d s\n' "$n" "$name" $((SECONDS - t0))
 	else
 		fail=$((fail + 1))
 		printf 'not ok %d %s (exit %s)\n' "$n" "$name" "$rc"
