@@ -21,6 +21,8 @@
 #   make bisect          each patch built on top of its predecessors
 #   make opaque          the opaque-type check (arm64 with a pointer state)
 #   make selftest        the workbench's own failure-path tests
+#   make planted         each planted bug (not-posted/planted-*/expect) makes
+#                        its KUnit cases fail
 #   make measure         code size of the series against the base, per arch
 #   make export-series TREE=...  regenerate patches/ from a kernel tree (format-patch)
 #   make clean           drop build directories (keeps base tree and ccache)
@@ -30,7 +32,7 @@
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest measure export-series clean help
+.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest planted measure export-series clean help
 
 all: run
 
@@ -55,7 +57,7 @@ apply: fetch
 build kunit boot:
 	@bash $(S)/$@.sh $(subst $(comma), ,$(ARCH))
 
-checkpatch bisect opaque selftest measure:
+checkpatch bisect opaque selftest planted measure:
 	@bash $(S)/$@.sh
 
 clean:

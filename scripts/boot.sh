@@ -69,7 +69,7 @@ boot_one() {
 		-append "console=$CONSOLE kunit.enable=0 panic=-1 ${EXTRA_KERNEL_ARGS:-}" \
 		</dev/null >"$u/console.raw" 2>&1 || rc=$?
 	tr -d '\r' < "$u/console.raw" > "$u/console.log"
-	cp "$u/console.log" "$LOG_ROOT/boot-$arch.console.log"
+	cp "$u/console.log" "$LOG_ROOT/boot-${BUILD_TAG:+$BUILD_TAG-}$arch.console.log"
 	case "$rc" in
 	0) ;;
 	124|137) fail="timed out after ${TIMEOUT}s" ;;
@@ -88,7 +88,7 @@ boot_one() {
 	printf '%s\t%s\n' "$arch" "${summary:-no summary}" > "$u/summary"
 	if [ -n "$fail" ]; then
 		grep -E '^ *(not ok|# )' "$u/console.log" | head -n 20 >&2 || true
-		die "$arch: userspace boot FAILED: $fail (console: $LOG_ROOT/boot-$arch.console.log)"
+		die "$arch: userspace boot FAILED: $fail (console: $LOG_ROOT/boot-${BUILD_TAG:+$BUILD_TAG-}$arch.console.log)"
 	fi
 	log "$arch: userspace boot ok in $(( $(date +%s) - t0 )) s: $summary"
 }

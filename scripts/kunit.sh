@@ -70,12 +70,12 @@ PY
 			break
 		fi
 		[ "$try" = 1 ] && [ "${KUNIT_RETRIES:-1}" != 0 ] || break
-		log "$arch: QEMU timed out after ${TIMEOUT}s: running it once more (output of the first run: $LOG_ROOT/kunit-$arch.timeout.out)"
-		cp "$b/kunit.out" "$LOG_ROOT/kunit-$arch.timeout.out" 2>/dev/null || true
+		log "$arch: QEMU timed out after ${TIMEOUT}s: running it once more (output of the first run: $LOG_ROOT/kunit-${BUILD_TAG:+$BUILD_TAG-}$arch.timeout.out)"
+		cp "$b/kunit.out" "$LOG_ROOT/kunit-${BUILD_TAG:+$BUILD_TAG-}$arch.timeout.out" 2>/dev/null || true
 	done
 	tr -d '\r' < "$b/test.log" > "$b/console.log" 2>/dev/null || : > "$b/console.log"
-	cp "$b/console.log" "$LOG_ROOT/kunit-$arch.console.log" 2>/dev/null || true
-	cp "$b/kunit.out" "$LOG_ROOT/kunit-$arch.out" 2>/dev/null || true
+	cp "$b/console.log" "$LOG_ROOT/kunit-${BUILD_TAG:+$BUILD_TAG-}$arch.console.log" 2>/dev/null || true
+	cp "$b/kunit.out" "$LOG_ROOT/kunit-${BUILD_TAG:+$BUILD_TAG-}$arch.out" 2>/dev/null || true
 
 	local fail=
 	[ "$rc" = 0 ] || fail="kunit.py exited $rc"
@@ -93,7 +93,7 @@ PY
 	printf '%s\t%s\n' "$arch" "${summary:-no summary}" > "$b/kunit.summary"
 	if [ -n "$fail" ]; then
 		tail -n 30 "$b/kunit.out" >&2
-		die "$arch: KUnit FAILED: $fail (console: $LOG_ROOT/kunit-$arch.console.log)"
+		die "$arch: KUnit FAILED: $fail (console: $LOG_ROOT/kunit-${BUILD_TAG:+$BUILD_TAG-}$arch.console.log)"
 	fi
 	log "$arch: KUnit ok in $(( $(date +%s) - t0 )) s: $summary"
 }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# planted.sh [NAME...] - make the KUnit cases fail for the right reason.
+# Each not-posted/planted-NAME/ that has an 'expect' file holds a patch that
+# breaks the kernel on purpose (never posted) and says which profile to run
+# (arch=) and which cases of the lazy_mmu_mode suite must fail (fail=). For
+# each: the patch is applied to the applied series for the duration (the
+# tree is restored on exit, whatever happens), the profile is rebuilt in a
+# copy of its build directory without ccache (a planted object must never
+# be stored where a real build could pick it up), and its KUnit run must
+# fail with every named case "not ok". Other cases failing too is reported,
+# not an error. Without names, every planted directory with an 'expect'.
+. "$(dirname "$0")/lib.sh"
+
+need git
+[ -d "$WORK_TREE/.git" ] || die "no applied series at $WORK_TREE; run 'make apply' first"
+[ -z "$(git -C "$WORK_TREE" status --porcelain --untracked-files=no)" ] ||
+	die "$WORK_TREE has local changes; run 'make apply' first"
+
+dirs=()
+if [ $# -gt 0 ]; then
+	for n in "$@"; do
+		[ -f "$TOP/not-posted/planted-$n/expect" ] || die "no not-posted/planted-$n/expect"
+		dirs+=("$TOP/not-posted/planted-$n")
+	done
+else
+	for d in "$TOP"/not-posted/planted-*/; do
+		[ -f "$d/expect" ] && dirs+=("${d%/}")
+	done
+fi
+[ ${#dirs[@]} -gt 0 ] || die "no planted bug with an expect file in not-posted/"
+
+sb=
+restore() {
+	git -C "$WORK_TREE" checkout -q -- . 2>/dev/null || true
+	[ -z "$sb" ] || rm -rf "$sb"
+}
+trap restore EXIT
+trap 'exit 1' INT TERM
+
+bad=0
+for d in "${dirs[@]}"; do
+	name=${d##*/planted-}
+	arch=$(sed -n 's/^arch=//p' "$d/expect")
+	want=$(sed -n 's/^fail=//p' "$d/expect")
+	[ -n "$arch" ] && [ -n "$want" ] || die "$d/expect: want 'arch=' and 'fail=' lines"
+	load_arch "$arch"
+	[ -f "$(build_dir "$arch")/$KERNEL_IMAGE" ] ||
+		die "$arch: no kernel built for the series; run 'make build ARCH=$arch' first"
+	log "planted $name: on $arch, must fail: $want"
+	for p in "$d"/*.patch; do
+		git -C "$WORK_TREE" apply "$p" ||
+			die "planted $name: ${p##*/} does not apply on the series; update it"
+	done
+	sb=$(BUILD_TAG=planted build_dir "$arch")
+	rm -rf "$sb"
+	cp -a "$(build_dir "$arch")" "$sb"
+	BUILD_TAG=planted CCACHE_DISABLE=1 "$TOP/scripts/build.sh" "$arch" ||
+		die "planted $name: the broken kernel does not build"
+	rc=0
+	BUILD_TAG=planted KUNIT_RETRIES=0 "$TOP/scripts/kunit.sh" "$arch" >/dev/null 2>&1 || rc=$?
+	console=$LOG_ROOT/kunit-planted-$arch.console.log
+	failed=$(sed -n -E 's/^[[:space:]]+not ok [0-9]+ ([a-z0-9_]+).*$/\1/p' "$console" 2>/dev/null |
+		 grep '^lazy_mmu_mode' | sort -u | tr '\n' ' ')
+	missing=
+	for c in $want; do
+		in_words=" $failed "
+		[ "${in_words/ $c /}" != "$in_words" ] || missing="$missing $c"
+	done
+	if [ "$rc" = 0 ]; then
+		log "planted $name: FAIL: KUnit passed on a broken kernel"
+		bad=$((bad + 1))
+	elif [ -n "$missing" ]; then
+		log "planted $name: FAIL: KUnit failed, but not in:$missing (failed: ${failed:-none}; console: $console)"
+		bad=$((bad + 1))
+	else
+		log "planted $name: ok, failed as it must: ${failed% }"
+	fi
+	git -C "$WORK_TREE" checkout -q -- .
+	rm -rf "$sb"
+	sb=
+done
+[ "$bad" = 0 ] || die "planted: $bad of ${#dirs[@]} planted bug(s) not caught by the tests"
+log "planted: all ${#dirs[@]} planted bug(s) caught"
