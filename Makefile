@@ -57,8 +57,12 @@ apply: fetch
 build kunit boot:
 	@bash $(S)/$@.sh $(subst $(comma), ,$(ARCH))
 
-checkpatch bisect opaque selftest planted measure:
+checkpatch bisect opaque selftest measure:
 	@bash $(S)/$@.sh
+
+# make planted [NAME="nested-leave-ends-mode ..."]
+planted:
+	@bash $(S)/planted.sh $(NAME)
 
 clean:
 	@bash -c '. $(S)/lib.sh; rm -rf "$$BUILD_ROOT" "$$RESULTS"'

@@ -15,6 +15,13 @@
 SRC=${SRC:-$WORK_TREE}
 [ -f "$SRC/Makefile" ] || die "no kernel tree at $SRC; run 'make apply' first"
 need make ccache
+# The real build directories only ever see the series as applied: a planted
+# bug or a self-test's change left in the applied tree would otherwise go
+# into them (and into ccache).
+if [ "$SRC" = "$WORK_TREE" ] && [ -z "${BUILD_TAG:-}" ] && [ -d "$SRC/.git" ] &&
+   [ -n "$(git -C "$SRC" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+	die "$SRC has local changes (an interrupted self-test or planted run?): run 'make apply' first"
+fi
 
 PATH=$(shim_path):$PATH
 

@@ -50,9 +50,9 @@ load_arch "$ARCH"
 # builds it (its tip build tells); whole directories without that build.
 read -r repo ref < <(base_ref)
 base=$(git -C "$repo" rev-parse "$ref^{commit}")
-objs=$({ g diff --name-only --diff-filter=d "$base" HEAD -- '*.c'
-	 g grep -l -E 'lazy_mmu|LAZY_MMU' HEAD -- '*.c' | sed 's|^HEAD:||'; } | sort -u |
-       built_objects "$(srcarch)" "$(build_dir "$ARCH")")
+objs=$({ g diff --name-only --diff-filter=d "$base" HEAD -- '*.c' || true
+	 g grep -l -E 'lazy_mmu|LAZY_MMU' HEAD -- '*.c' | sed 's|^HEAD:||' || true; } | sort -u |
+       built_objects "$(srcarch)" "$(build_dir "$ARCH")" || true)
 if [ -n "$objs" ]; then
 	targets="prepare $(echo $objs)"
 else

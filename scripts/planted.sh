@@ -32,11 +32,20 @@ fi
 [ ${#dirs[@]} -gt 0 ] || die "no planted bug with an expect file in not-posted/"
 
 sb=
+# The applied tree back as the series left it, or a loud failure: a planted
+# bug left in it would go into the next real build.
 restore() {
-	git -C "$WORK_TREE" checkout -q -- . 2>/dev/null || true
-	[ -z "$sb" ] || rm -rf "$sb"
+	git -C "$WORK_TREE" checkout -q -- . &&
+		[ -z "$(git -C "$WORK_TREE" status --porcelain --untracked-files=no)" ] ||
+		die "planted: could not restore $WORK_TREE: run 'make apply' before any build"
 }
-trap restore EXIT
+cleanup() {
+	local rc=$?
+	restore
+	[ -z "$sb" ] || rm -rf "$sb"
+	exit "$rc"
+}
+trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 bad=0
@@ -45,11 +54,18 @@ for d in "${dirs[@]}"; do
 	arch=$(sed -n 's/^arch=//p' "$d/expect")
 	want=$(sed -n 's/^fail=//p' "$d/expect")
 	[ -n "$arch" ] && [ -n "$want" ] || die "$d/expect: want 'arch=' and 'fail=' lines"
+	[ "$(wc -l <<<"$arch")" = 1 ] || die "$d/expect: one 'arch=' line"
+	want=$(echo $want)
+	shopt -s nullglob
+	patches=("$d"/*.patch)
+	shopt -u nullglob
+	[ ${#patches[@]} -gt 0 ] || die "$d: no patch"
 	load_arch "$arch"
+	[ "$BOOT" = yes ] || die "$d/expect: $arch is build-only, KUnit cannot run there"
 	[ -f "$(build_dir "$arch")/$KERNEL_IMAGE" ] ||
 		die "$arch: no kernel built for the series; run 'make build ARCH=$arch' first"
 	log "planted $name: on $arch, must fail: $want"
-	for p in "$d"/*.patch; do
+	for p in "${patches[@]}"; do
 		git -C "$WORK_TREE" apply "$p" ||
 			die "planted $name: ${p##*/} does not apply on the series; update it"
 	done
@@ -59,10 +75,14 @@ for d in "${dirs[@]}"; do
 	BUILD_TAG=planted CCACHE_DISABLE=1 "$TOP/scripts/build.sh" "$arch" ||
 		die "planted $name: the broken kernel does not build"
 	rc=0
-	BUILD_TAG=planted KUNIT_RETRIES=0 "$TOP/scripts/kunit.sh" "$arch" >/dev/null 2>&1 || rc=$?
 	console=$LOG_ROOT/kunit-planted-$arch.console.log
-	failed=$(sed -n -E 's/^[[:space:]]+not ok [0-9]+ ([a-z0-9_]+).*$/\1/p' "$console" 2>/dev/null |
-		 grep '^lazy_mmu_mode' | sort -u | tr '\n' ' ')
+	out=$LOG_ROOT/planted-$name.log
+	rm -f "$console" "$LOG_ROOT/kunit-planted-$arch.out"
+	BUILD_TAG=planted KUNIT_RETRIES=0 "$TOP/scripts/kunit.sh" "$arch" >"$out" 2>&1 || rc=$?
+	[ -f "$console" ] || { tail -n 20 "$out" >&2; die "planted $name: KUnit did not run (see $out)"; }
+	# the cases reported "not ok" (KTAP subtests: indented result lines)
+	failed=$({ sed -n -E 's/^[[:space:]]+not ok [0-9]+ ([A-Za-z0-9_]+).*$/\1/p' "$console" || true; } |
+		 sort -u | tr '\n' ' ')
 	missing=
 	for c in $want; do
 		in_words=" $failed "
@@ -77,7 +97,7 @@ for d in "${dirs[@]}"; do
 	else
 		log "planted $name: ok, failed as it must: ${failed% }"
 	fi
-	git -C "$WORK_TREE" checkout -q -- .
+	restore
 	rm -rf "$sb"
 	sb=
 done

@@ -43,8 +43,7 @@ results_table $ALL_ARCHES > "$RESULTS/table.md"
 if [ "${BISECT:-1}" != 0 ]; then
 	stage bisect env BISECT_MODE=gate "$TOP/scripts/bisect.sh" || true
 	if [ "$MODE" = all ]; then
-		stage bisect-all env BISECT_MODE=all TIP_BUILT="$ALL_ARCHES $BUILD_ONLY" \
-			"$TOP/scripts/bisect.sh" || true
+		stage bisect-all env BISECT_MODE=all "$TOP/scripts/bisect.sh" || true
 	fi
 fi
 # lazy_mmu_state_t must stay opaque: arm64 with a pointer state
