@@ -24,6 +24,8 @@
 #   make planted         each planted bug (not-posted/planted-*/expect) makes
 #                        its KUnit cases fail
 #   make measure         code size of the series against the base, per arch
+#   make disasm          instructions of the mode's hot callers, base against
+#                        series (x86_64-prod: PARAVIRT_XXL, -O2, no DEBUG_VM)
 #   make export-series TREE=...  regenerate patches/ from a kernel tree (format-patch)
 #   make clean           drop build directories (keeps base tree and ccache)
 #
@@ -32,7 +34,7 @@
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest planted measure export-series clean help
+.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest planted measure disasm export-series clean help
 
 all: run
 
@@ -57,7 +59,7 @@ apply: fetch
 build kunit boot:
 	@bash $(S)/$@.sh $(subst $(comma), ,$(ARCH))
 
-checkpatch bisect opaque selftest measure:
+checkpatch bisect opaque selftest measure disasm:
 	@bash $(S)/$@.sh
 
 # make planted [NAME="nested-leave-ends-mode ..."]
