@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mt_prot: the page-table paths that run in lazy MMU mode (mprotect, fork,
+ * munmap, mremap, madvise), with a second thread of the process running on
+ * the other CPU, so that the mm is attached on both CPUs and every
+ * invalidation must reach the other CPU's TLB (on s390: global IPTEs, which
+ * the lazy MMU mode batches). The helper thread first writes every page, so
+ * that its CPU holds writable TLB entries, and then checks what the main
+ * thread changed: data, and that a page made read-only or unmapped can no
+ * longer be written from its CPU. A write is tried through the kernel
+ * (read() from a pipe into the page): it uses the calling CPU's TLB like a
+ * user store, and fails with EFAULT instead of killing the process.
+ *
+ * Threads are started with a raw clone(); the start code is per
+ * architecture, and where there is none the program reports a skip.
+ */
+#include "ktap.h"
+
+#define PAGE		4096UL
+#define NPAGES		2048UL			/* 8 MiB */
+#define SIZE		(NPAGES * PAGE)
+#define MAGIC		0x6d747072UL
+#define STACK_SIZE	(64 * 1024)
+
+#define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
+			    CLONE_THREAD | CLONE_SYSVSEM)
+
+static unsigned char helper_stack[STACK_SIZE] __attribute__((aligned(16)));
+
+#if defined(__s390x__)
+#define HAVE_THREADS 1
+/* clone() on a new stack; the child calls fn() and exits the thread */
+static long start_thread(void (*fn)(void))
+{
+	register unsigned long r1 __asm__("1") = __NR_clone;
+	/* s390: clone(stack, flags, ...); the callee's save area is 160 bytes */
+	register unsigned long r2 __asm__("2") =
+		(unsigned long)(helper_stack + STACK_SIZE - 160);
+	register unsigned long r3 __asm__("3") = CLONE_THREAD_FLAGS;
+	register unsigned long r4 __asm__("4") = 0;
+	register unsigned long r5 __asm__("5") = 0;
+	register unsigned long r6 __asm__("6") = 0;
+	register unsigned long r7 __asm__("7") = (unsigned long)fn;
+
+	__asm__ volatile(
+		"	svc	0\n"
+		"	ltgr	%%r2,%%r2\n"
+		"	jnz	1f\n"
+		"	xc	0(8,%%r15),0(%%r15)\n"
+		"	basr	%%r14,%%r7\n"
+		"	lghi	%%r2,0\n"
+		"	lghi	%%r1,%[nr_exit]\n"
+		"	svc	0\n"
+		"1:\n"
+		: "+d" (r2)
+		: "d" (r1), "d" (r3), "d" (r4), "d" (r5), "d" (r6), "d" (r7),
+		  [nr_exit] "i" (__NR_exit)
+		: "memory", "cc", "r14");
+	return r2;
+}
+#else
+#define HAVE_THREADS 0
+static long start_thread(void (*fn)(void))
+{
+	(void)fn;
+	return -1;
+}
+#endif
+
+static unsigned long pattern(unsigned long page, unsigned long gen)
+{
+	return (page * 2654435761UL) ^ (MAGIC + gen);
+}
+
+static void fill(unsigned char *base, unsigned long first, unsigned long n,
+		 unsigned long gen)
+{
+	unsigned long i;
+
+	for (i = first; i < first + n; i++)
+		*(unsigned long *)(base + i * PAGE) = pattern(i, gen);
+}
+
+/* Page i of the range at base holds generation gen of page (i + shift) */
+static int check(const unsigned char *base, unsigned long first,
+		 unsigned long n, unsigned long gen, long shift)
+{
+	unsigned long i;
+
+	for (i = first; i < first + n; i++) {
+		unsigned long w = *(const unsigned long *)(base + i * PAGE);
+
+		if (w != pattern(i + shift, gen)) {
+			printf("    # page %lu: 0x%lx, expected 0x%lx\n", i, w,
+			       pattern(i + shift, gen));
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int zero(const unsigned char *base, unsigned long first, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = first; i < first + n; i++)
+		if (*(const unsigned long *)(base + i * PAGE))
+			return 0;
+	return 1;
+}
+
+static int probe_pipe[2];
+
+/* Whether the calling CPU can write 8 bytes at p (as the kernel does) */
+static int writable(unsigned char *p)
+{
+	unsigned long v = 0x5a5a5a5a;
+	long r;
+
+	if (write(probe_pipe[1], &v, sizeof(v)) != sizeof(v))
+		return -1;
+	r = read(probe_pipe[0], p, sizeof(v));
+	if (r == sizeof(v))
+		return 1;
+	/* The failed read consumed nothing */
+	if (read(probe_pipe[0], &v, sizeof(v)) != sizeof(v) || errno != EFAULT)
+		return -1;
+	return 0;
+}
+
+/* Every 16th page, and the last one, of a range: writable as expected */
+static int probe(unsigned char *base, unsigned long n, int expect)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i = (i + 16 < n || i == n - 1) ? i + 16 : n - 1) {
+		/* Past the word that fill() and check() use */
+		if (writable(base + i * PAGE + 64) != expect) {
+			printf("    # page %lu: %s\n", i,
+			       expect ? "not writable" : "still writable");
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int pin(int cpu)
+{
+	unsigned long mask = 1UL << cpu;
+
+	return syscall(__NR_sched_setaffinity, 0, sizeof(mask), &mask) == 0;
+}
+
+/* The helper thread's commands, run on the other CPU */
+enum { H_NONE, H_FILL, H_CHECK, H_ZERO, H_PROBE, H_EXIT };
+
+static struct {
+	int cmd;
+	unsigned char *base;
+	unsigned long first, n, gen;
+	long shift;
+	int expect;
+	int seq;	/* main: command number; helper: last one done */
+	int done;
+	int result;
+	int pinned;
+} h;
+
+static void helper(void)
+{
+	int seq = 0, ok;
+
+	__atomic_store_n(&h.pinned, pin(1) ? 1 : -1, __ATOMIC_RELEASE);
+	for (;;) {
+		while (__atomic_load_n(&h.seq, __ATOMIC_ACQUIRE) == seq)
+			;
+		seq++;
+		switch (h.cmd) {
+		case H_FILL:
+			fill(h.base, h.first, h.n, h.gen);
+			ok = 1;
+			break;
+		case H_CHECK:
+			ok = check(h.base, h.first, h.n, h.gen, h.shift);
+			break;
+		case H_ZERO:
+			ok = zero(h.base, h.first, h.n);
+			break;
+		case H_PROBE:
+			ok = probe(h.base + h.first * PAGE, h.n, h.expect);
+			break;
+		default:
+			__atomic_store_n(&h.done, seq, __ATOMIC_RELEASE);
+			return;
+		}
+		h.result = ok;
+		__atomic_store_n(&h.done, seq, __ATOMIC_RELEASE);
+	}
+}
+
+static int on_helper(int cmd, unsigned char *base, unsigned long first,
+		     unsigned long n, unsigned long gen, long shift, int expect)
+{
+	int seq = h.seq + 1;
+
+	h.cmd = cmd;
+	h.base = base;
+	h.first = first;
+	h.n = n;
+	h.gen = gen;
+	h.shift = shift;
+	h.expect = expect;
+	__atomic_store_n(&h.seq, seq, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&h.done, __ATOMIC_ACQUIRE) != seq)
+		;
+	return h.result;
+}
+
+int main(void)
+{
+	unsigned char *buf, *moved, *hole;
+	int go[2], status = -1;
+	pid_t pid;
+	char c;
+
+	if (!HAVE_THREADS) {
+		ktap_begin("mt_prot", 1);
+		printf("    ok 1 two_cpus # SKIP no thread start code for this architecture\n");
+		return 0;
+	}
+	ktap_begin("mt_prot", 7);
+
+	buf = mmap(NULL, SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!ktap_case("two_cpus",
+		       buf != MAP_FAILED && pipe(probe_pipe) == 0 && pipe(go) == 0 &&
+		       pin(0) && start_thread(helper) > 0 &&
+		       ({ while (!__atomic_load_n(&h.pinned, __ATOMIC_ACQUIRE))
+				;
+			  h.pinned > 0; }),
+		       "no second thread on CPU 1 (needs 2 CPUs)"))
+		return ktap_end();
+
+	/* The helper's CPU gets writable TLB entries for every page */
+	fill(buf, 0, NPAGES, 0);
+	ktap_case("helper_writes",
+		  on_helper(H_CHECK, buf, 0, NPAGES, 0, 0, 0) &&
+		  on_helper(H_FILL, buf, 0, NPAGES, 1, 0, 0) &&
+		  check(buf, 0, NPAGES, 1, 0) &&
+		  on_helper(H_PROBE, buf, 0, NPAGES, 0, 0, 1) && probe(buf, NPAGES, 1),
+		  "the helper's writes are not seen, or a page is not writable");
+
+	/* mprotect: change_pte_range(); read-only for both CPUs, data kept */
+	ktap_case("mprotect_ro_rw",
+		  syscall(__NR_mprotect, buf, SIZE, PROT_READ) == 0 &&
+		  on_helper(H_PROBE, buf, 0, NPAGES, 0, 0, 0) &&
+		  probe(buf, NPAGES, 0) &&
+		  on_helper(H_CHECK, buf, 0, NPAGES, 1, 0, 0) &&
+		  syscall(__NR_mprotect, buf, SIZE, PROT_READ | PROT_WRITE) == 0 &&
+		  on_helper(H_FILL, buf, 0, NPAGES, 2, 0, 0) &&
+		  check(buf, 0, NPAGES, 2, 0),
+		  "a page stayed writable after mprotect(PROT_READ), or data changed");
+
+	/*
+	 * fork: copy_pte_range() write-protects the parent's PTEs; the helper
+	 * then writes every page from its CPU, which must break COW, so the
+	 * child still sees what was there at fork.
+	 */
+	pid = fork();
+	if (pid == 0) {
+		int ok = read(go[0], &c, 1) == 1 && check(buf, 0, NPAGES, 2, 0);
+
+		exit(ok ? 0 : 1);
+	}
+	ktap_case("fork_cow_other_cpu",
+		  pid > 0 && on_helper(H_FILL, buf, 0, NPAGES, 3, 0, 0) &&
+		  write(go[1], "g", 1) == 1 &&
+		  waitpid(pid, &status, 0) == pid && status == 0 &&
+		  check(buf, 0, NPAGES, 3, 0),
+		  "the helper's writes after fork reached the child");
+
+	/* munmap the second quarter: zap_pte_range() */
+	hole = buf + NPAGES / 4 * PAGE;
+	ktap_case("munmap_middle",
+		  munmap(hole, NPAGES / 4 * PAGE) == 0 &&
+		  on_helper(H_PROBE, hole, 0, NPAGES / 4, 0, 0, 0) &&
+		  on_helper(H_CHECK, buf, 0, NPAGES / 4, 3, 0, 0) &&
+		  on_helper(H_CHECK, buf, NPAGES / 2, NPAGES / 2, 3, 0, 0),
+		  "an unmapped page is still writable, or a neighbour changed");
+
+	/* mremap the last half elsewhere: move_ptes() */
+	moved = mremap(buf + NPAGES / 2 * PAGE, NPAGES / 2 * PAGE,
+		       NPAGES / 2 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+		       buf + 4 * NPAGES * PAGE);
+	ktap_case("mremap_move",
+		  moved != MAP_FAILED &&
+		  on_helper(H_PROBE, buf, NPAGES / 2, NPAGES / 2, 0, 0, 0) &&
+		  on_helper(H_CHECK, moved, 0, NPAGES / 2, 3, NPAGES / 2, 0) &&
+		  on_helper(H_PROBE, moved, 0, NPAGES / 2, 0, 0, 1),
+		  "the old range is still writable, or moved pages hold wrong data");
+
+	/* madvise(DONTNEED) on the first quarter: zap again, reads see zero */
+	ktap_case("madvise_dontneed",
+		  syscall(__NR_madvise, buf, NPAGES / 4 * PAGE, MADV_DONTNEED) == 0 &&
+		  on_helper(H_ZERO, buf, 0, NPAGES / 4, 0, 0, 0) &&
+		  zero(buf, 0, NPAGES / 4),
+		  "the helper reads old data after MADV_DONTNEED");
+
+	on_helper(H_EXIT, NULL, 0, 0, 0, 0, 0);
+	return ktap_end();
+}
