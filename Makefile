@@ -26,6 +26,10 @@
 #   make measure         code size of the series against the base, per arch
 #   make disasm          instructions of the mode's hot callers, base against
 #                        series (x86_64-prod: PARAVIRT_XXL, -O2, no DEBUG_VM)
+#   make compare [ARCH=s390-prod]  run-time figures, base against series: guest
+#                        instructions (QEMU -icount) and invalidations counted
+#                        by an instrumentation patch, of mprotect/fork/mremap/
+#                        munmap over 64 MiB (mm/bench/ipte_bench.c)
 #   make export-series TREE=...  regenerate patches/ from a kernel tree (format-patch)
 #   make clean           drop build directories (keeps base tree and ccache)
 #
@@ -34,7 +38,7 @@
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest planted measure disasm export-series clean help
+.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest planted measure disasm compare export-series clean help
 
 all: run
 
@@ -61,6 +65,10 @@ build kunit boot:
 
 checkpatch bisect opaque selftest measure disasm:
 	@bash $(S)/$@.sh
+
+# make compare [ARCH=s390-prod]: one profile (default: s390 built as a distribution kernel)
+compare:
+	@bash $(S)/compare.sh $(if $(filter command line,$(origin ARCH)),$(ARCH),s390-prod)
 
 # make planted [NAME="nested-leave-ends-mode ..."]
 planted:

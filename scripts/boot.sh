@@ -7,7 +7,9 @@
 # (kunit.enable=0) for this boot. The run fails on a timeout, on a
 # WARN/BUG/Oops/panic in the log, on a missing or failed test program;
 # the KTAP is parsed by kunit.py parse. EXTRA_KERNEL_ARGS and EXTRA_QEMU_ARGS
-# are added to the kernel command line and to QEMU's.
+# are added to the kernel command line and to QEMU's. USERSPACE_PROGS
+# replaces the test programs with the C files it lists (make compare runs
+# mm/bench/ipte_bench.c alone).
 . "$(dirname "$0")/lib.sh"
 
 SRC=${SRC:-$WORK_TREE}
@@ -38,9 +40,19 @@ boot_one() {
 	local cc=("${CROSS_COMPILE}gcc" -Os -static -nostdlib -nostdinc -Wall -Werror
 		  -fno-asynchronous-unwind-tables -fno-stack-protector ${USER_CFLAGS:-}
 		  -I"$u/sysroot/include" -include nolibc.h)
-	for prog in "$TOP"/mm/userspace/*.c; do
+	local srcs=("$TOP/mm/userspace/init.c")
+	if [ -n "${USERSPACE_PROGS:-}" ]; then
+		# shellcheck disable=SC2206
+		srcs+=($USERSPACE_PROGS)
+	else
+		srcs+=("$TOP"/mm/userspace/*.c)
+	fi
+	for prog in "${srcs[@]}"; do
 		local name=${prog##*/}
 		name=${name%.c}
+		[ -f "$prog" ] || die "$arch: no test program $prog"
+		# init.c comes first; the glob lists it again
+		[ "$name" != init ] || [ ! -f "$u/init" ] || continue
 		"${cc[@]}" -o "$u/$name" "$prog" -lgcc >"$u/cc-$name.log" 2>&1 ||
 			{ cat "$u/cc-$name.log" >&2; die "$arch: cannot build $prog"; }
 		[ "$name" = init ] || progs+=("$name")

@@ -10,7 +10,9 @@
 # copy of its build directory without ccache (a planted object must never
 # be stored where a real build could pick it up), and its KUnit run must
 # fail with every named case "not ok". Other cases failing too is reported,
-# not an error. Without names, every planted directory with an 'expect'.
+# not an error. An optional 'userspace=' line names test programs of
+# mm/userspace/ that must fail too, in a boot of the same broken kernel
+# (scripts/boot.sh). Without names, every planted directory with an 'expect'.
 . "$(dirname "$0")/lib.sh"
 
 need git
@@ -56,6 +58,7 @@ for d in "${dirs[@]}"; do
 	[ -n "$arch" ] && [ -n "$want" ] || die "$d/expect: want 'arch=' and 'fail=' lines"
 	[ "$(wc -l <<<"$arch")" = 1 ] || die "$d/expect: one 'arch=' line"
 	want=$(echo $want)
+	uwant=$(echo $(sed -n 's/^userspace=//p' "$d/expect"))
 	shopt -s nullglob
 	patches=("$d"/*.patch)
 	shopt -u nullglob
@@ -96,6 +99,30 @@ for d in "${dirs[@]}"; do
 		bad=$((bad + 1))
 	else
 		log "planted $name: ok, failed as it must: ${failed% }"
+	fi
+	if [ -n "$uwant" ]; then
+		uconsole=$LOG_ROOT/boot-planted-$arch.console.log
+		rm -f "$uconsole"
+		rc=0
+		BUILD_TAG=planted "$TOP/scripts/boot.sh" "$arch" >>"$out" 2>&1 || rc=$?
+		[ -f "$uconsole" ] || { tail -n 20 "$out" >&2; die "planted $name: the userspace boot did not run (see $out)"; }
+		# the programs reported "not ok" (top-level KTAP result lines)
+		ufailed=$({ sed -n -E 's/^not ok [0-9]+ ([A-Za-z0-9_]+).*$/\1/p' "$uconsole" || true; } |
+			  sort -u | tr '\n' ' ')
+		missing=
+		for c in $uwant; do
+			in_words=" $ufailed "
+			[ "${in_words/ $c /}" != "$in_words" ] || missing="$missing $c"
+		done
+		if [ "$rc" = 0 ]; then
+			log "planted $name: FAIL: the userspace tests passed on a broken kernel"
+			bad=$((bad + 1))
+		elif [ -n "$missing" ]; then
+			log "planted $name: FAIL: userspace failed, but not in:$missing (failed: ${ufailed:-none}; console: $uconsole)"
+			bad=$((bad + 1))
+		else
+			log "planted $name: ok, userspace failed as it must: ${ufailed% }"
+		fi
 	fi
 	restore
 	rm -rf "$sb"
