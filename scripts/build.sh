@@ -69,7 +69,10 @@ build_one() {
 	# (the last fragment that sets an option wins, as in merge_config.sh).
 	# KUNIT_LENIENT=1 (per-patch builds, scripts/bisect.sh): a KUnit option
 	# of the profile that this commit cannot have yet (s390's suites before
-	# the patch that gives s390 the mode) is left out, with a note.
+	# the patch that gives s390 the mode) is left out, with a note, and so
+	# are the objects it builds (obj-$(CONFIG_...) in a Makefile) among the
+	# targets: kbuild would compile a named object whatever the config says.
+	local left_out=
 	while IFS= read -r opt; do
 		sym=${opt%%=*} val=${opt#*=}
 		got=$(sed -n "s/^$sym=//p" "$b/.config")
@@ -77,10 +80,27 @@ build_one() {
 		[ "$got" = "$val" ] && continue
 		if [ "${KUNIT_LENIENT:-}" = 1 ] && [[ " ${KUNIT_CONFIG:-} " == *" $opt "* ]]; then
 			log "$arch: $sym=$val not possible at this commit (KUnit option; left out)"
+			left_out="$left_out $sym"
 			continue
 		fi
 		die "$arch: $sym=$val requested but .config has $sym=$got (unmet dependency?)"
 	done < <(grep -E '^CONFIG_[A-Za-z0-9_]+=' "$frag" | tac | awk -F= '!seen[$1]++')
+	if [ -n "$left_out" ] && [ -n "${MAKE_TARGETS:-}" ]; then
+		local mf dir o keep t
+		for sym in $left_out; do
+			while IFS= read -r mf; do
+				dir=${mf%/*}
+				for o in $(sed -n -E "s/^obj-\\$\($sym\)[[:space:]]*[+:]?=//p" "$SRC/$mf"); do
+					keep=
+					for t in $MAKE_TARGETS; do
+						[ "$t" = "$dir/$o" ] || keep="$keep $t"
+					done
+					[ "$keep" = " $MAKE_TARGETS" ] || log "$arch: $dir/$o left out with $sym"
+					MAKE_TARGETS=${keep# }
+				done
+			done < <(git -C "$SRC" grep -l -E "^obj-\\$\($sym\)" -- '*Makefile' '*Kbuild' 2>/dev/null)
+		done
+	fi
 	printf '%s\n' "$key" > "$b/.config-key"
 
 	log "$arch: build${MAKE_TARGETS:+ of $(wc -w <<<"$MAKE_TARGETS") target(s)}${SPARSE:+ with sparse} (make -j$(nproc), log $logf)"
