@@ -16,6 +16,7 @@
 # Where not-posted/emulate-<karch>-*/ exists (s390: QEMU has no IPTE-range
 # facility), a third kernel, the series with that patch on top, boots once
 # more for the counts: what a machine with the facility would issue.
+# COMPARE_REPORT=1 only writes the table again from the last run's files.
 . "$(dirname "$0")/lib.sh"
 
 arch=${1:-s390-prod}
@@ -76,6 +77,7 @@ bench() {	# side run [icount]
 }
 
 for side in $sides; do
+	[ "${COMPARE_REPORT:-}" != 1 ] || break
 	SRC=${tree[$side]} BUILD_TAG=compare-$side "$TOP/scripts/build.sh" "$arch" ||
 		die "compare: the $side kernel does not build"
 	bench "$side" 0
@@ -102,13 +104,22 @@ import os
 counts = {s: load(s, 0) for s in ('base', 'series')}
 emul = load('emulated', 0) if os.path.exists(f"{res}/compare-{arch}-emulated-0.txt") else {}
 icount = {s: [load(s, r) for r in range(1, runs + 1)] for s in ('base', 'series')}
-bad, spread = [], 0.0
+# Background work (the helper processes' exits, the timer) adds an
+# invalidation or two to a window now and then: a difference of up to
+# SLACK is reported, a larger one fails the run.
+SLACK = 3
+bad, noise, spread = [], [], 0.0
 for s in counts:
     for d in icount[s]:
         for key, v in d.items():
             for k in v:
-                if k != 'ns' and v[k] != counts[s].get(key, {}).get(k):
-                    bad.append(f"{s} {key[0]} {key[1]} {k}: {counts[s].get(key, {}).get(k)} vs {v[k]}")
+                if k == 'ns':
+                    continue
+                c = counts[s].get(key, {}).get(k)
+                if c is None or abs(v[k] - c) > SLACK:
+                    bad.append(f"{s} {key[0]} {key[1]} {k}: {c} vs {v[k]}")
+                elif v[k] != c:
+                    noise.append(f"{s} {key[0]} {key[1]} {k}: {c} vs {v[k]}")
     for key in icount[s][0]:
         ns = [d[key]['ns'] for d in icount[s] if key in d]
         spread = max(spread, (max(ns) - min(ns)) / max(min(ns), 1))
@@ -138,8 +149,9 @@ for key, b in counts['base'].items():
           f"{b['idte'] + b['flush_global']} | {s['idte'] + s['flush_global']} | "
           f"{ins[0]} | {ins[1]} | {ins[2]} |")
 print(f"\nThe -icount boots of one kernel differed by at most {spread * 100:.2f}% "
-      f"in an instruction count; their invalidation counts "
-      + ("matched the first boot's." if not bad else "did NOT match the first boot's: " + "; ".join(bad)))
+      f"in an instruction count. Their invalidation counts "
+      + ("matched the first boot's" if not bad else "did NOT match the first boot's: " + "; ".join(bad))
+      + ("" if not noise else f" (within {SLACK}: " + "; ".join(sorted(set(noise))) + ")") + ".")
 sys.exit(1 if bad else 0)
 PY
 	{ cat "$out"; die "compare: the boots of one kernel disagree on the invalidation counts"; }
