@@ -50,6 +50,27 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# verdict RC WANT CONSOLE REGEX WHAT: the run (exit status RC) must have
+# failed, with every name in WANT among the "not ok" results that REGEX
+# (its group 1: the name) finds in CONSOLE; counts a miss in $bad.
+verdict() {
+	local rc=$1 want=$2 console=$3 re=$4 what=$5 failed missing= c in_words
+	failed=$({ sed -n -E "s/$re/\\1/p" "$console" || true; } | sort -u | tr '\n' ' ')
+	for c in $want; do
+		in_words=" $failed "
+		[ "${in_words/ $c /}" != "$in_words" ] || missing="$missing $c"
+	done
+	if [ "$rc" = 0 ]; then
+		log "planted $name: FAIL: $what passed on a broken kernel"
+		bad=$((bad + 1))
+	elif [ -n "$missing" ]; then
+		log "planted $name: FAIL: $what failed, but not in:$missing (failed: ${failed:-none}; console: $console)"
+		bad=$((bad + 1))
+	else
+		log "planted $name: ok, $what failed as it must: ${failed% }"
+	fi
+}
+
 bad=0
 for d in "${dirs[@]}"; do
 	name=${d##*/planted-}
@@ -84,22 +105,7 @@ for d in "${dirs[@]}"; do
 	BUILD_TAG=planted KUNIT_RETRIES=0 "$TOP/scripts/kunit.sh" "$arch" >"$out" 2>&1 || rc=$?
 	[ -f "$console" ] || { tail -n 20 "$out" >&2; die "planted $name: KUnit did not run (see $out)"; }
 	# the cases reported "not ok" (KTAP subtests: indented result lines)
-	failed=$({ sed -n -E 's/^[[:space:]]+not ok [0-9]+ ([A-Za-z0-9_]+).*$/\1/p' "$console" || true; } |
-		 sort -u | tr '\n' ' ')
-	missing=
-	for c in $want; do
-		in_words=" $failed "
-		[ "${in_words/ $c /}" != "$in_words" ] || missing="$missing $c"
-	done
-	if [ "$rc" = 0 ]; then
-		log "planted $name: FAIL: KUnit passed on a broken kernel"
-		bad=$((bad + 1))
-	elif [ -n "$missing" ]; then
-		log "planted $name: FAIL: KUnit failed, but not in:$missing (failed: ${failed:-none}; console: $console)"
-		bad=$((bad + 1))
-	else
-		log "planted $name: ok, failed as it must: ${failed% }"
-	fi
+	verdict "$rc" "$want" "$console" '^[[:space:]]+not ok [0-9]+ ([A-Za-z0-9_]+).*$' KUnit
 	if [ -n "$uwant" ]; then
 		uconsole=$LOG_ROOT/boot-planted-$arch.console.log
 		rm -f "$uconsole"
@@ -107,22 +113,7 @@ for d in "${dirs[@]}"; do
 		BUILD_TAG=planted "$TOP/scripts/boot.sh" "$arch" >>"$out" 2>&1 || rc=$?
 		[ -f "$uconsole" ] || { tail -n 20 "$out" >&2; die "planted $name: the userspace boot did not run (see $out)"; }
 		# the programs reported "not ok" (top-level KTAP result lines)
-		ufailed=$({ sed -n -E 's/^not ok [0-9]+ ([A-Za-z0-9_]+).*$/\1/p' "$uconsole" || true; } |
-			  sort -u | tr '\n' ' ')
-		missing=
-		for c in $uwant; do
-			in_words=" $ufailed "
-			[ "${in_words/ $c /}" != "$in_words" ] || missing="$missing $c"
-		done
-		if [ "$rc" = 0 ]; then
-			log "planted $name: FAIL: the userspace tests passed on a broken kernel"
-			bad=$((bad + 1))
-		elif [ -n "$missing" ]; then
-			log "planted $name: FAIL: userspace failed, but not in:$missing (failed: ${ufailed:-none}; console: $uconsole)"
-			bad=$((bad + 1))
-		else
-			log "planted $name: ok, userspace failed as it must: ${ufailed% }"
-		fi
+		verdict "$rc" "$uwant" "$uconsole" '^not ok [0-9]+ ([A-Za-z0-9_]+).*$' userspace
 	fi
 	restore
 	rm -rf "$sb"

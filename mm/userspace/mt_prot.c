@@ -22,10 +22,7 @@
 #define SIZE		(NPAGES * PAGE)
 #define MAGIC		0x6d747072UL
 
-static unsigned long pattern(unsigned long page, unsigned long gen)
-{
-	return (page * 2654435761UL) ^ (MAGIC + gen);
-}
+#include "pattern.h"
 
 static void fill(unsigned char *base, unsigned long first, unsigned long n,
 		 unsigned long gen)
