@@ -5,7 +5,7 @@
 #
 #   make                 main job: setup, fetch, apply, build + KUnit + boot
 #                        ARCH (default x86_64), results table
-#   make test            the gate (CI): checkpatch, apply, five arches built,
+#   make test            the gate (CI): checkpatch, apply, post, five arches built,
 #                        KUnit-tested and booted, each patch built with
 #                        sparse on the profiles it can break, build-only
 #                        profiles compiled at the tip, the opaque-type
@@ -30,6 +30,11 @@
 #                        instructions (QEMU -icount) and invalidations counted
 #                        by an instrumentation patch, of mprotect/fork/mremap/
 #                        munmap over 64 MiB (mm/bench/ipte_bench.c)
+#   make post            the mbox that would be sent (nothing is sent):
+#                        [PATCH vN m/M] subjects, base-commit, To/Cc from
+#                        get_maintainer.pl; applied with git am and b4 am
+#                        onto the base, identical to the tested commits;
+#                        range-diff against versions/v<N-1>
 #   make export-series TREE=...  regenerate patches/ from a kernel tree (format-patch)
 #   make clean           drop build directories (keeps base tree and ccache)
 #
@@ -38,7 +43,7 @@
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest planted measure disasm compare export-series clean help
+.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest planted measure disasm compare post export-series clean help
 
 all: run
 
@@ -63,7 +68,7 @@ apply: fetch
 build kunit boot:
 	@bash $(S)/$@.sh $(subst $(comma), ,$(ARCH))
 
-checkpatch bisect opaque selftest measure disasm:
+checkpatch bisect opaque selftest measure disasm post:
 	@bash $(S)/$@.sh
 
 # make compare [ARCH=s390-prod]: one profile (default: s390 built as a distribution kernel)

@@ -97,6 +97,13 @@ expect_ok broken-patch-tree-unchanged \
 printf '0002-missing.patch\n' > "$tmp/bad/series"
 expect_fail series-lists-missing-patch "lists '0002-missing.patch'" env PATCHES="$tmp/bad" "$S/apply.sh"
 
+# --- make post: a subject that does not match the series (a patch dropped
+# from series without re-exporting) stops it before anything is written
+cp -r "$TOP/patches" "$tmp/post"
+sed -i '$d' "$tmp/post/series"
+expect_fail post-wrong-subject "does not start with '\[PATCH v[0-9]+ 00/15\]'" \
+	env PATCHES="$tmp/post" "$S/post.sh"
+
 # --- boots that go wrong (x86_64 kernel from the normal build)
 expect_fail boot-panic "WARN/BUG/Oops/panic" \
 	env EXTRA_KERNEL_ARGS="rdinit=/nonexistent" BOOT_TIMEOUT=120 "$S/boot.sh" x86_64

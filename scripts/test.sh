@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # test.sh - the test gate (what CI runs), each part a counted stage:
-#   checkpatch --strict over the series, fetch + apply, build/KUnit/boot on
+#   checkpatch --strict over the series, fetch + apply, 'make post' (the
+#   mbox, its round trip through git am and b4 am), build/KUnit/boot on
 #   the five boot arches, each patch built alone (with sparse) on the
 #   profiles it can break (scripts/bisect.sh, BISECT_MODE=gate; this also
 #   compiles the build-only profiles x86_64-noxen and riscv+KASAN at the
@@ -31,6 +32,9 @@ if ! stage fetch "$TOP/scripts/fetch.sh" || ! stage apply "$TOP/scripts/apply.sh
 	exit 1
 fi
 stage checkpatch "$TOP/scripts/checkpatch.sh" || true
+# what would be posted: subjects, To/Cc, the mbox applied with git am and
+# b4 am giving the tested commits, range-diff against the previous version
+stage post "$TOP/scripts/post.sh" || true
 for a in $ALL_ARCHES; do
 	arch_stages "$a"
 done
