@@ -30,6 +30,10 @@
 #                        instructions (QEMU -icount) and invalidations counted
 #                        by an instrumentation patch, of mprotect/fork/mremap/
 #                        munmap over 64 MiB (mm/bench/ipte_bench.c)
+#   make review          per patch: checkpatch --strict, kernel-doc -Wall and
+#                        htmldocs warnings the patch adds, the patch built
+#                        alone with sparse (bisect); a table in
+#                        $(cache)/results/review/summary.md
 #   make post            the mbox that would be sent (nothing is sent):
 #                        [PATCH vN m/M] subjects, base-commit, To/Cc from
 #                        get_maintainer.pl; applied with git am and b4 am
@@ -43,7 +47,7 @@
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest planted measure disasm compare post export-series clean help
+.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest planted measure disasm compare review post export-series clean help
 
 all: run
 
@@ -68,7 +72,7 @@ apply: fetch
 build kunit boot:
 	@bash $(S)/$@.sh $(subst $(comma), ,$(ARCH))
 
-checkpatch bisect opaque selftest measure disasm post:
+checkpatch bisect opaque selftest measure disasm review post:
 	@bash $(S)/$@.sh
 
 # make compare [ARCH=s390-prod]: one profile (default: s390 built as a distribution kernel)

@@ -202,6 +202,7 @@ build_at() {
 	key=$(input_key "$p" "$c" "$targets")
 	if [ -f "$stamps/$p/$key" ]; then
 		log "bisect: patch $i/${#commits[@]} on $p: inputs unchanged, built before ($(cat "$stamps/$p/$key"))"
+		printf '%s\t%s\tok\n' "$i" "$p" >> "$verdicts"
 		reused=$((reused + 1))
 		return 0
 	fi
@@ -220,8 +221,10 @@ build_at() {
 		mkdir -p "$stamps/$p"
 		printf 'patch %d, %s\n' "$i" "$(date -u +%Y-%m-%dT%H:%MZ)" > "$stamps/$p/$key"
 		built=$((built + 1))
+		printf '%s\t%s\tok\n' "$i" "$p" >> "$verdicts"
 	else
 		log "bisect: patch $i ($subj) does not build on $p"
+		printf '%s\t%s\tFAIL\n' "$i" "$p" >> "$verdicts"
 		bad=$((bad + 1))
 		[ -z "$sparse" ] || checked=$(for q in $checked; do [ "$q" = "$p" ] || printf ' %s' "$q"; done)
 	fi
@@ -244,6 +247,10 @@ if [ "${1:-}" = --baseline ] || [ "${SPARSE_BASELINE:-}" = 1 ]; then
 		    END { for (w in max) for (i = 0; i < max[w]; i++) print w }' | sort
 	exit 0
 fi
+# per patch and profile: "N<TAB>profile<TAB>ok|FAIL" ('make review' reads it)
+verdicts=$RESULTS/bisect-$MODE-patches.tsv
+mkdir -p "$RESULTS"
+: > "$verdicts"
 # The tip first, whole directories, on every profile the boot stages do
 # not build in full: it checks the build-only profiles at the tip and tells
 # which objects each profile builds.
@@ -258,6 +265,7 @@ for c in "${walk[@]}"; do
 	i=$((i + 1))
 	want=$(profiles_for "$c")
 	if [ -z "$want" ]; then
+		printf '%s\t-\tnone\n' "$i" >> "$verdicts"
 		log "bisect: patch $i/$n: $(g log -1 --format=%s "$c"): no profile in the set can break it (documentation, comments only, or another arch)"
 		continue
 	fi
@@ -265,6 +273,7 @@ for c in "${walk[@]}"; do
 	for p in $want; do
 		load_arch "$p"
 		if ! t=$(targets_for "$p" "$c" "$(BUILD_TAG=$tag build_dir "$p")"); then
+			printf '%s\t%s\tFAIL\n' "$i" "$p" >> "$verdicts"
 			bad=$((bad + 1))
 			continue
 		fi

@@ -30,6 +30,7 @@ fi
 bad=0
 for p in "$@"; do
 	[ -f "$p" ] || die "no such patch: $p"
+	p=$(realpath "$p")	# checkpatch runs in the base tree
 	out=$(cd "$repo" && perl "$cp" --strict ${ignore:+--ignore "$ignore"} \
 		--show-types --summary-file "$p" 2>&1) || true
 	total=$(printf '%s\n' "$out" | sed -n 's/.*total: \([0-9]*\) errors, \([0-9]*\) warnings, \([0-9]*\) checks.*/\1 \2 \3/p' | tail -n 1)

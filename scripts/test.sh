@@ -7,7 +7,8 @@
 #   the five boot arches, each patch built alone (with sparse) on the
 #   profiles it can break (scripts/bisect.sh, BISECT_MODE=gate; this also
 #   compiles the build-only profiles x86_64-noxen and riscv+KASAN at the
-#   tip), the opaque-type check (scripts/opaque.sh: arm64 with a pointer
+#   tip), 'make review' (per patch: checkpatch, kernel-doc, htmldocs, the
+#   bisect verdicts), the opaque-type check (scripts/opaque.sh: arm64 with a pointer
 #   lazy_mmu_state_t, generic code unchanged), and the workbench's own
 #   failure-path tests.
 # TEST_MODE=all (scripts/test-all.sh, 'make test-all') runs the full matrix
@@ -49,6 +50,9 @@ if [ "${BISECT:-1}" != 0 ]; then
 	if [ "$MODE" = all ]; then
 		stage bisect-all env BISECT_MODE=all "$TOP/scripts/bisect.sh" || true
 	fi
+	# the per-patch review table (checkpatch, kernel-doc, htmldocs, and
+	# the bisect stage's build verdicts)
+	stage review env REVIEW_BISECT=read "$TOP/scripts/review.sh" || true
 fi
 # lazy_mmu_state_t must stay opaque: arm64 with a pointer state
 stage opaque "$TOP/scripts/opaque.sh" || true
