@@ -17,7 +17,11 @@
 #               on the profiles it can break (the gate's rule); a sparse
 #               warning the base does not have fails the build.
 #               REVIEW_BISECT=read takes the verdicts of a bisect run that
-#               has just happened (the gate's), =run (default) runs it.
+#               has just happened (the gate's), =run (default) runs it;
+#   W=1         (REVIEW_W1=1, default; the gate sets 0: "not run") the
+#               objects the series changes that each boot profile's tip
+#               build has, compiled with W=1 at the base and at the tip:
+#               a new warning counts for each patch touching its file.
 # Writes $RESULTS/review/summary.md (patch x check: ok, "-" when the check
 # does not apply, or the count of findings) and one log per check; exits
 # non-zero if any check found something.
@@ -142,6 +146,53 @@ for c in "${commits[@]}"; do
 done
 log "review: htmldocs done"
 
+# --- W=1 at the tip against the base, on the boot profiles (REVIEW_W1=1):
+# the objects the series changes that the profile's tip build has,
+# compiled with kbuild's W=1 in their own build directories at the base
+# and at the tip; a warning the base does not have (file and message, no
+# line numbers) counts for every patch that touches that file.
+declare -A wd
+for i in $(seq 1 "$n"); do wd[$i]=-; done
+if [ "${REVIEW_W1:-1}" = 1 ]; then
+	: > "$out/w1-new.txt"
+	changed=$(t diff --name-only "$base" "${commits[n - 1]}" -- '*.c')
+	for p in $ALL_ARCHES; do
+		load_arch "$p"
+		tipb=$(build_dir "$p")
+		[ -f "$tipb/vmlinux" ] || die "W=1: no tip build of $p to take the object list from; run 'make build ARCH=$p'"
+		objs=$(printf '%s\n' "$changed" | built_objects "$(srcarch)" "$tipb" | xargs)
+		[ -n "$objs" ] || continue
+		for side in base tip; do
+			if [ "$side" = base ]; then c=$base; else c=${commits[n - 1]}; fi
+			t checkout -q -f --detach "$c"
+			o=
+			for x in $objs; do [ -f "$tree/${x%.o}.c" ] && o="$o $x"; done
+			SRC=$tree BUILD_TAG=w1-$side BUILD_W=1 BUILD_WARN=log KUNIT_LENIENT=1 \
+				MAKE_TARGETS="prepare$o" "$TOP/scripts/build.sh" "$p" >> "$out/w1-build.log" 2>&1 ||
+				die "W=1: the $side build of $p failed (see $out/w1-build.log)"
+			grep -E '(^|: )warning:' "$LOG_ROOT/build-w1-$side-$p.log" |
+				sed -E -e "s|$tree/||" -e 's|^\./||' -e 's/^([^:]+):[0-9]+:[0-9]+: /\1: /' |
+				sort > "$out/w1-$side-$p.txt" || true
+		done
+		new_lines "$out/w1-base-$p.txt" "$out/w1-tip-$p.txt" | sed "s/^/$p: /" >> "$out/w1-new.txt"
+	done
+	t checkout -q -f --detach "${commits[n - 1]}"
+	i=0
+	for c in "${commits[@]}"; do
+		i=$((i + 1))
+		files=$(t diff --name-only "$c~1" "$c" -- '*.c' '*.h')
+		[ -n "$files" ] || continue
+		k=0
+		for f in $files; do
+			k=$((k + $(grep -cF ": $f: " "$out/w1-new.txt" || true)))
+		done
+		if [ "$k" = 0 ]; then wd[$i]=ok; else wd[$i]=$k; found=$((found + 1)); fi
+	done
+	log "review: W=1 done ($(grep -c . "$out/w1-new.txt" || true) new warning(s) in all)"
+else
+	for i in $(seq 1 "$n"); do wd[$i]="not run"; done
+fi
+
 # --- build with sparse, per patch (the gate's bisect)
 vfile=$RESULTS/bisect-gate-patches.tsv
 if [ "$REVIEW_BISECT" = run ]; then
@@ -168,14 +219,14 @@ for c in "${commits[@]}"; do
 done
 
 {
-	printf '| patch | checkpatch | kernel-doc | htmldocs | build + sparse |\n'
-	printf '|---|---|---|---|---|\n'
+	printf '| patch | checkpatch | kernel-doc | htmldocs | W=1 | build + sparse |\n'
+	printf '|---|---|---|---|---|---|\n'
 	i=0
 	for p in "${list[@]}"; do
 		i=$((i + 1))
-		printf '| %d %s | %s | %s | %s | %s |\n' "$i" \
+		printf '| %d %s | %s | %s | %s | %s | %s |\n' "$i" \
 			"$(t log -1 --format=%s "${commits[i - 1]}" | cut -c1-48)" \
-			"${cp[$i]}" "${kd[$i]}" "${hd[$i]}" "${bd[$i]}"
+			"${cp[$i]}" "${kd[$i]}" "${hd[$i]}" "${wd[$i]}" "${bd[$i]}"
 	done
 } > "$out/summary.md"
 t checkout -q -f --detach "${commits[n - 1]}"

@@ -52,7 +52,7 @@ if [ "${BISECT:-1}" != 0 ]; then
 	fi
 	# the per-patch review table (checkpatch, kernel-doc, htmldocs, and
 	# the bisect stage's build verdicts)
-	stage review env REVIEW_BISECT=read "$TOP/scripts/review.sh" || true
+	stage review env REVIEW_BISECT=read REVIEW_W1=0 "$TOP/scripts/review.sh" || true
 fi
 # lazy_mmu_state_t must stay opaque: arm64 with a pointer state
 stage opaque "$TOP/scripts/opaque.sh" || true
