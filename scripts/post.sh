@@ -10,7 +10,10 @@
 #   2. Adds To: and Cc: to every mail from the kernel's
 #      scripts/get_maintainer.pl, run on the applied tree (the tip: patch 15
 #      adds a MAINTAINERS entry): To: maintainers, Cc: reviewers and lists
-#      of the files each patch touches; the cover letter gets the union.
+#      of the files each patch touches, plus the patch's own Cc: trailers
+#      (as git send-email adds them); no address in both. The cover letter
+#      goes to every maintainer, Cc the lists and the trailers' addresses
+#      but stable's (not every reviewer of every file).
 #      The mbox goes to $RESULTS/post/vN.mbox, ready for
 #      'git send-email' (which sends each mail with its own headers).
 #   3. Round trip: the mbox is applied with 'git am' onto a fresh checkout
@@ -100,9 +103,17 @@ for p in "${list[@]}"; do
 	gm --no-l --no-r "$PATCHES/$p" > "$scratch/m.$i"
 	grep -vxF -f "$scratch/m.$i" "$scratch/to.$i" >> "$scratch/cc.$i" || true
 	cp "$scratch/m.$i" "$scratch/to.$i"
+	# the patch's own Cc: trailers, as git send-email adds them
+	sed -n '/^---$/q; s/^Cc: \(.*@.*\)$/\1/p' "$PATCHES/$p" > "$scratch/tr.$i"
+	cat "$scratch/tr.$i" >> "$scratch/cc.$i"
+	# an address in To: is not repeated in Cc:
+	awk '!seen[$0]++' "$scratch/cc.$i" | grep -vxF -f "$scratch/to.$i" > "$scratch/cc.x" || true
+	mv "$scratch/cc.x" "$scratch/cc.$i"
 	[ -s "$scratch/to.$i" ] || bad "$p: get_maintainer.pl names no maintainer"
 	cat "$scratch/to.$i" >> "$out/to.all"
-	cat "$scratch/cc.$i" >> "$out/cc.all"
+	# the cover letter: the lists and the trailers' Ccs, not every reviewer
+	gm --no-m --no-r "$PATCHES/$p" >> "$out/cc.all"
+	grep -v 'stable@vger\.kernel\.org' "$scratch/tr.$i" >> "$out/cc.all" || true
 	printf '%s\t%s\t%s\n' "$i" "$(wc -l < "$scratch/to.$i")" "$(wc -l < "$scratch/cc.$i")" >> "$scratch/counts"
 done
 awk '!seen[$0]++' "$out/to.all" > "$scratch/to.0"
