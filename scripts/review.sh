@@ -5,6 +5,8 @@
 # on a series, per patch, counting only what the patch adds:
 #   checkpatch  scripts/checkpatch.pl --strict on the patch file (the
 #               accepted exceptions: patches/checkpatch-ignore);
+#               REVIEW_CHECKPATCH=read takes the checkpatch stage's
+#               verdicts from the same gate run instead;
 #   kernel-doc  scripts/kernel-doc -none -Wall on every .c/.h file the
 #               patch touches that has kernel-doc comments, at the patch and
 #               at its parent: warnings the parent does not have;
@@ -55,9 +57,21 @@ found=0
 
 # --- checkpatch, per patch
 declare -A cp kd hd bd
+# REVIEW_CHECKPATCH=read: the verdicts of the checkpatch stage just run
+# ("checkpatch: <file>: clean" or "...: N errors, N warnings, N checks")
 i=0
 for p in "${list[@]}"; do
 	i=$((i + 1))
+	if [ "${REVIEW_CHECKPATCH:-run}" = read ]; then
+		v=$(sed -n "s/^\[[0-9:]*\] checkpatch: $p: //p" "$RESULTS/checkpatch.log" 2>/dev/null | tail -n 1)
+		case "$v" in
+		clean) cp[$i]=ok ;;
+		'') cp[$i]="no verdict"; found=$((found + 1)) ;;
+		*) cp[$i]=$(printf '%s' "$v" | sed 's/\([0-9]*\) errors, \([0-9]*\) warnings, \([0-9]*\) checks/\1E \2W \3C/')
+		   found=$((found + 1)) ;;
+		esac
+		continue
+	fi
 	if "$TOP/scripts/checkpatch.sh" "$PATCHES/$p" > "$out/checkpatch-$i.log" 2>&1; then
 		cp[$i]=ok
 	else
