@@ -21,7 +21,8 @@
 #               REVIEW_BISECT=read takes the verdicts of a bisect run that
 #               has just happened (the gate's), =run (default) runs it;
 #   W=1         (REVIEW_W1=1, default; the gate sets 0: "not run") the
-#               objects the series changes that each boot profile's tip
+#               objects the series changes that each boot profile's
+#               (REVIEW_W1_PROFILES, default the five boot profiles) tip
 #               build has, compiled with W=1 at the base and at the tip:
 #               a new warning counts for each patch touching its file.
 # Writes $RESULTS/review/summary.md (patch x check: ok, "-" when the check
@@ -170,7 +171,7 @@ for i in $(seq 1 "$n"); do wd[$i]=-; done
 if [ "${REVIEW_W1:-1}" = 1 ]; then
 	: > "$out/w1-new.txt"
 	changed=$(t diff --name-only "$base" "${commits[n - 1]}" -- '*.c')
-	for p in $ALL_ARCHES; do
+	for p in ${REVIEW_W1_PROFILES:-$ALL_ARCHES}; do
 		load_arch "$p"
 		tipb=$(build_dir "$p")
 		[ -f "$tipb/vmlinux" ] || die "W=1: no tip build of $p to take the object list from; run 'make build ARCH=$p'"
