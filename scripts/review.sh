@@ -85,8 +85,9 @@ done
 log "review: checkpatch done"
 
 # new_lines OLD NEW: lines of NEW not in OLD (as a multiset)
+# (FILENAME, not NR == FNR: with an empty OLD that test holds for NEW too)
 new_lines() {
-	awk 'NR == FNR { old[$0]++; next } { if (old[$0] > 0) old[$0]--; else print }' "$1" "$2"
+	awk 'FILENAME == ARGV[1] { old[$0]++; next } { if (old[$0] > 0) old[$0]--; else print }' "$1" "$2"
 }
 
 # --- kernel-doc, per patch: touched files at the patch against its parent
@@ -170,6 +171,7 @@ declare -A wd
 for i in $(seq 1 "$n"); do wd[$i]=-; done
 if [ "${REVIEW_W1:-1}" = 1 ]; then
 	: > "$out/w1-new.txt"
+	: > "$out/w1-files.txt"
 	changed=$(t diff --name-only "$base" "${commits[n - 1]}" -- '*.c')
 	for p in ${REVIEW_W1_PROFILES:-$ALL_ARCHES}; do
 		load_arch "$p"
@@ -177,6 +179,7 @@ if [ "${REVIEW_W1:-1}" = 1 ]; then
 		[ -f "$tipb/vmlinux" ] || die "W=1: no tip build of $p to take the object list from; run 'make build ARCH=$p'"
 		objs=$(printf '%s\n' "$changed" | built_objects "$(srcarch)" "$tipb" | xargs)
 		[ -n "$objs" ] || continue
+		for x in $objs; do printf '%s\n' "${x%.o}.c"; done >> "$out/w1-files.txt"
 		for side in base tip; do
 			if [ "$side" = base ]; then c=$base; else c=${commits[n - 1]}; fi
 			t checkout -q -f --detach "$c"
@@ -197,6 +200,10 @@ if [ "${REVIEW_W1:-1}" = 1 ]; then
 		i=$((i + 1))
 		files=$(t diff --name-only "$c~1" "$c" -- '*.c' '*.h')
 		[ -n "$files" ] || continue
+		# "-": none of its C files was compiled with W=1 and it touches
+		# no header (another arch's files, say)
+		printf '%s\n' $files | grep -q '\.h$' ||
+			printf '%s\n' $files | grep -qxF -f "$out/w1-files.txt" || continue
 		k=0
 		for f in $files; do
 			k=$((k + $(grep -cF ": $f: " "$out/w1-new.txt" || true)))
