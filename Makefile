@@ -26,10 +26,12 @@
 #   make measure         code size of the series against the base, per arch
 #   make disasm          instructions of the mode's hot callers, base against
 #                        series (x86_64-prod: PARAVIRT_XXL, -O2, no DEBUG_VM)
-#   make compare [ARCH=s390-prod]  run-time figures, base against series: guest
-#                        instructions (QEMU -icount) and invalidations counted
-#                        by an instrumentation patch, of mprotect/fork/mremap/
-#                        munmap over 64 MiB (mm/bench/ipte_bench.c)
+#   make compare [ARCH=all]  run-time figures, base against series, per arch
+#                        (its -prod profile): guest instructions (QEMU
+#                        -icount) and flushes counted by never-posted
+#                        instrumentation, of mprotect/fork/madvise/mremap/
+#                        munmap over 64 MiB (mm/bench/flush_bench.c), and
+#                        the vmlinux size
 #   make review          per patch: checkpatch --strict, kernel-doc -Wall and
 #                        htmldocs warnings the patch adds, the patch built
 #                        alone with sparse (bisect); a table in
@@ -75,9 +77,9 @@ build kunit boot:
 checkpatch bisect opaque selftest measure disasm review post:
 	@bash $(S)/$@.sh
 
-# make compare [ARCH=s390-prod]: one profile (default: s390 built as a distribution kernel)
+# make compare [ARCH=all]: the -prod profile of each arch (as a distribution kernel is built)
 compare:
-	@bash $(S)/compare.sh $(if $(filter command line,$(origin ARCH)),$(ARCH),s390-prod)
+	@bash $(S)/compare.sh $(if $(filter command line,$(origin ARCH)),$(ARCH),all)
 
 # make planted [NAME="nested-leave-ends-mode ..."]
 planted:

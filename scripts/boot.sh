@@ -9,7 +9,7 @@
 # the KTAP is parsed by kunit.py parse. EXTRA_KERNEL_ARGS and EXTRA_QEMU_ARGS
 # are added to the kernel command line and to QEMU's. USERSPACE_PROGS
 # replaces the test programs with the C files it lists (make compare runs
-# mm/bench/ipte_bench.c alone).
+# mm/bench/flush_bench.c alone).
 . "$(dirname "$0")/lib.sh"
 
 SRC=${SRC:-$WORK_TREE}
