@@ -44,20 +44,31 @@ for a in $(arch_list "${@:-all}"); do
 done
 
 # A tree of its own per side: the base or the applied series, plus the
-# instrumentation. Reset from git for every profile, so nothing else leaks in.
+# instrumentation. Reset from git when it is not exactly that (a stamp holds
+# what was applied and the tree's diff): a tree left as it was keeps its
+# files' times, so its kernel is not rebuilt in full.
 prepare_tree() {	# name source-repo commit patches...
-	local t=$CACHE/compare-$1 p name=$1 src=$2 commit=$3
+	local t=$CACHE/compare-$1 p name=$1 src=$2 commit=$3 want
 	shift 3
+	want=$( { printf '%s\n' "$commit"; cat "$@"; } | sha256sum)
 	if [ ! -d "$t/.git" ] && [ ! -f "$t/.git" ]; then
 		rm -rf "$t"
 		git -C "$src" worktree add -q --detach "$t" "$commit" ||
 			die "compare: cannot make a worktree of $src at $t"
 	fi
-	git -C "$t" checkout -q -f --detach "$commit" && git -C "$t" clean -q -fdx ||
+	if [ "$(git -C "$t" rev-parse HEAD 2>/dev/null)" = "$commit" ] &&
+	   [ -z "$(git -C "$t" ls-files --others --exclude-standard)" ] &&
+	   [ "$(cat "$t.stamp" 2>/dev/null)" = "$want $(git -C "$t" diff HEAD | sha256sum)" ]; then
+		printf '%s\n' "$t"
+		return
+	fi
+	rm -f "$t.stamp"
+	{ git -C "$t" checkout -q -f --detach "$commit" && git -C "$t" clean -q -fdx; } ||
 		die "compare: cannot reset $t"
 	for p in "$@"; do
-		git -C "$t" apply "$p" || die "compare: ${p##*/} does not apply on the $name tree"
+		git -C "$t" apply --index "$p" || die "compare: ${p##*/} does not apply on the $name tree"
 	done
+	printf '%s %s\n' "$want" "$(git -C "$t" diff HEAD | sha256sum)" > "$t.stamp"
 	printf '%s\n' "$t"
 }
 

@@ -2,10 +2,12 @@
 /*
  * flush_bench: the page-table work of mprotect (of 64 MiB, and of one page
  * 256 times over), fork, madvise(MADV_DONTNEED), mremap and munmap over
- * 64 MiB of anonymous memory, once with the process on one CPU and, where
- * the program can start a thread (s390), once with a second thread
- * spinning on the other CPU (the mm is then attached on both, and every
- * invalidation must reach the other CPU). For each workload, one line:
+ * 64 MiB of anonymous memory, and, with the instrumentation, vmalloc() and
+ * vfree() of one page 256 times and of 512 pages 16 times. Once with the
+ * process on one CPU and, where the program can start a thread (s390),
+ * once with a second thread spinning on the other CPU (the mm is then
+ * attached on both, and every invalidation must reach the other CPU). For
+ * each workload, one line:
  *
  *   # bench <workload> <st|mt> ns=<N> <counter>=<N> ...
  *
@@ -144,6 +146,31 @@ static int detach_other_cpu(void)
 	return pid > 0 && waitpid(pid, &status, 0) == pid && status == 0;
 }
 
+/*
+ * The kernel's page tables: vmalloc() and vfree() of @pages pages, @times
+ * times over, done by the instrumentation (a write to /proc/mm_flush_counts);
+ * without it there is nothing to run.
+ */
+static int vmalloc_workload(const char *what, const char *mode, int pages,
+			    int times)
+{
+	struct sample s;
+	char buf[32];
+	int fd, len, ok;
+
+	if (ncounters <= 0)
+		return 1;
+	len = snprintf(buf, sizeof(buf), "%d %d", pages, times);
+	fd = open("/proc/mm_flush_counts", O_WRONLY);
+	if (fd < 0)
+		return 0;
+	start(&s);
+	ok = write(fd, buf, len) == len;
+	stop(&s, what, mode);
+	close(fd);
+	return ok;
+}
+
 /* One round of the workloads; returns whether every call worked */
 static int workloads(const char *mode)
 {
@@ -195,6 +222,9 @@ static int workloads(const char *mode)
 	start(&s);
 	ok &= munmap(q, SIZE) == 0;
 	stop(&s, "munmap", mode);
+
+	ok &= vmalloc_workload("vmalloc_page", mode, 1, 256);
+	ok &= vmalloc_workload("vmalloc", mode, 512, 16);
 	return ok;
 }
 
