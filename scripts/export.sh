@@ -31,10 +31,18 @@ prefix=PATCH
 [ "$version" -gt 1 ] && prefix="PATCH v$version"
 git -C "$tree" -c core.abbrev=12 format-patch -q --cover-letter --base="$base" \
 	--subject-prefix="$prefix" --thread=shallow -o "$out" "$base..$branch"
-# The cover letter: subject and blurb from the text file.
-python3 - "$out"/0000-cover-letter.patch "$blurb" <<'PY'
+# The cover letter: subject and blurb from the text file; a line "@COMPARE@"
+# there becomes Documentation/compare.txt, the figures 'make compare
+# COMPARE_SAVE=1' wrote (never typed by hand).
+figures=$TOP/Documentation/compare.txt
+if grep -qx '@COMPARE@' "$blurb"; then
+	[ -s "$figures" ] || die "$blurb wants the figures of make compare, but $figures is missing"
+fi
+python3 - "$out"/0000-cover-letter.patch "$blurb" "$figures" <<'PY'
 import sys
 cover, blurb = sys.argv[1], open(sys.argv[2]).read().rstrip('\n').split('\n')
+blurb = [l for line in blurb for l in
+         (open(sys.argv[3]).read().rstrip('\n').split('\n') if line == '@COMPARE@' else [line])]
 subject, body = blurb[0], '\n'.join(blurb[1:]).strip('\n')
 s = open(cover).read()
 s = s.replace('*** SUBJECT HERE ***', subject, 1)
