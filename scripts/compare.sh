@@ -24,12 +24,23 @@
 # more for the counts: what a machine with the facility would issue.
 # $RESULTS/compare.md gathers the tables of the profiles of this run.
 # COMPARE_REPORT=1 only writes the tables again from the last run's files.
+# COMPARE_QUICK=1 (the gate's stage compare-quick) checks the mechanism:
+# one -icount boot per kernel, no emulated kernel, the files named
+# compare-quick-* so that the last full run's stay; its figures are not
+# reported anywhere.
+# COMPARE_SAVE=1 copies the tables to Documentation/compare.md and .txt
+# (README's table, and the cover letter's "@COMPARE@" for scripts/export.sh).
 . "$(dirname "$0")/lib.sh"
 
 need git python3
 read -r repo ref < <(base_ref)
 [ -d "$WORK_TREE/.git" ] || die "no applied series at $WORK_TREE; run 'make apply' first"
 RUNS=${COMPARE_RUNS:-2}
+name=compare
+if [ "${COMPARE_QUICK:-}" = 1 ]; then
+	RUNS=1
+	name=compare-quick
+fi
 mkdir -p "$RESULTS" "$LOG_ROOT"
 base_commit=$(git -C "$repo" rev-parse "$ref^{commit}") || die "compare: no base commit $ref"
 series_commit=$(git -C "$WORK_TREE" rev-parse HEAD) || die "compare: no applied series"
@@ -48,7 +59,7 @@ done
 # what was applied and the tree's diff): a tree left as it was keeps its
 # files' times, so its kernel is not rebuilt in full.
 prepare_tree() {	# name source-repo commit patches...
-	local t=$CACHE/compare-$1 p name=$1 src=$2 commit=$3 want
+	local t=$CACHE/compare-$1 p side=$1 src=$2 commit=$3 want
 	shift 3
 	want=$( { printf '%s\n' "$commit"; cat "$@"; } | sha256sum)
 	if [ ! -d "$t/.git" ] && [ ! -f "$t/.git" ]; then
@@ -66,7 +77,7 @@ prepare_tree() {	# name source-repo commit patches...
 	{ git -C "$t" checkout -q -f --detach "$commit" && git -C "$t" clean -q -fdx; } ||
 		die "compare: cannot reset $t"
 	for p in "$@"; do
-		git -C "$t" apply --index "$p" || die "compare: ${p##*/} does not apply on the $name tree"
+		git -C "$t" apply --index "$p" || die "compare: ${p##*/} does not apply on the $side tree"
 	done
 	printf '%s %s\n' "$want" "$(git -C "$t" diff HEAD | sha256sum)" > "$t.stamp"
 	printf '%s\n' "$t"
@@ -74,7 +85,7 @@ prepare_tree() {	# name source-repo commit patches...
 
 bench() {	# profile side run [icount]
 	local arch=$1 side=$2 run=$3 out
-	out=$RESULTS/compare-$arch-$side-$run.txt
+	out=$RESULTS/$name-$arch-$side-$run.txt
 	log "compare: $arch, $side kernel, boot $run${4:+ (-icount, one thread)}"
 	SRC=$CACHE/compare-$side BUILD_TAG=compare-$side \
 		USERSPACE_PROGS="$TOP/mm/bench/flush_bench.c" \
@@ -97,8 +108,8 @@ compare_one() {
 	shopt -u nullglob
 	[ ${#measure[@]} -gt 1 ] ||
 		die "compare: no instrumentation patch in not-posted/measure-$KARCH-*/"
-	[ ${#emulate[@]} -eq 0 ] || sides="$sides emulated"
-	rm -f "$RESULTS/compare-$arch-"*.txt "$RESULTS/compare-$arch.md"
+	[ ${#emulate[@]} -eq 0 ] || [ "$name" != compare ] || sides="$sides emulated"
+	rm -f "$RESULTS/$name-$arch-"*.txt "$RESULTS/$name-$arch.md"
 	for side in $sides; do
 		case "$side" in
 		base) prepare_tree base "$repo" "$base_commit" "${measure[@]}" ;;
@@ -118,28 +129,28 @@ compare_one() {
 }
 
 report() {	# profile
-	local arch=$1 out=$RESULTS/compare-$1.md bom
-	[ -f "$RESULTS/compare-$arch-series-$RUNS.txt" ] ||
+	local arch=$1 out=$RESULTS/$name-$1.md bom
+	[ -f "$RESULTS/$name-$arch-series-$RUNS.txt" ] ||
 		die "compare: $arch: no complete run to report (run 'make compare ARCH=$arch')"
 	bom=$(python3 "$repo/scripts/bloat-o-meter" \
 		"$(BUILD_TAG=compare-base build_dir "$arch")/vmlinux" \
 		"$(BUILD_TAG=compare-series build_dir "$arch")/vmlinux" | tail -n 1) ||
 		die "compare: $arch: bloat-o-meter failed"
-	python3 - "$arch" "$RUNS" "$RESULTS" "${base_commit:0:9}" "${series_commit:0:9}" \
+	python3 - "$arch" "$RUNS" "$RESULTS/$name" "${base_commit:0:9}" "${series_commit:0:9}" \
 		"$(date -u +%F)" "$bom" > "$out" <<'PY' || { cat "$out"; return 1; }
 import os, re, sys
 arch, runs, res, base, series, day, bom = sys.argv[1:8]
 runs = int(runs)
 def load(side, run):
     rows = {}
-    for line in open(f"{res}/compare-{arch}-{side}-{run}.txt"):
+    for line in open(f"{res}-{arch}-{side}-{run}.txt"):
         m = re.match(r'\s*# bench (\S+) (\S+) (.*)$', line)
         if m:
             rows[(m.group(1), m.group(2))] = {k: int(v) for k, v in
                                               (kv.split('=') for kv in m.group(3).split())}
     return rows
 counts = {s: load(s, 0) for s in ('base', 'series')}
-emul = load('emulated', 0) if os.path.exists(f"{res}/compare-{arch}-emulated-0.txt") else {}
+emul = load('emulated', 0) if os.path.exists(f"{res}-{arch}-emulated-0.txt") else {}
 icount = {s: [load(s, r) for r in range(1, runs + 1)] for s in ('base', 'series')}
 names = [k for k in next(iter(counts['base'].values())) if k != 'ns']
 # Background work (a helper process's exit, the timer) adds a flush or two
@@ -172,7 +183,7 @@ print(f"Base {base}, series {series}, both with the never-posted flush counters 
       f"thread, the smallest count. Command: `make compare ARCH={arch}` ({day}).\n")
 print("| workload | " + " | ".join(names) + " | instructions, base | series | series/base | spread |")
 print("|---|" + "---|" * len(names) + "---|---|---|---|")
-above, slower = [], []
+above, slower, text = [], [], []
 for key, b in counts['base'].items():
     s = counts['series'].get(key)
     if s is None:
@@ -196,6 +207,8 @@ for key, b in counts['base'].items():
         if ratio - 1 > tol:
             slower.append(f"{key[0]} {ratio:.3f}")
     print(f"| {key[0]} {key[1]} | " + " | ".join(cells) + " | " + " | ".join(ins) + " |")
+    text.append(f"  {key[0] + ' ' + key[1]:<17} {', '.join(cells):<34} "
+                + (f"{ins[2]} ({ins[3]})" if ins[0] != '-' else '-'))
 print(f"\nspread: how far the -icount boots of one kernel differed in that "
       f"workload's count (the larger of base's and series'), the tolerance of "
       f"its ratio. The flush counts of those boots "
@@ -204,6 +217,13 @@ print(f"\nspread: how far the -icount boots of one kernel differed in that "
 print(f"\n- Flushes above the base's: " + ("; ".join(above) if above else "none") + ".")
 print(f"- Instructions above the base's by more than the spread: " + ("; ".join(slower) if slower else "none") + ".")
 print(f"- vmlinux (bloat-o-meter, with the counters in both): {bom}")
+# The plain-text form, for the cover letter
+with open(f"{res}-{arch}.txt", 'w') as f:
+    f.write(f"{arch} ({', '.join(names)}: base / series"
+            + (" / with the IPTE-range facility" if emul else "")
+            + "; instructions: series/base (spread)):\n")
+    f.write("\n".join(text) + "\n")
+    f.write(f"  vmlinux: {bom.replace('Total: ', '')}\n")
 sys.exit(1 if bad else 0)
 PY
 }
@@ -211,12 +231,18 @@ PY
 for a in "${profiles[@]}"; do
 	[ "${COMPARE_REPORT:-}" = 1 ] || compare_one "$a"
 	report "$a" || die "compare: $a: the boots of one kernel disagree on the flush counts"
-	cat "$RESULTS/compare-$a.md"
+	cat "$RESULTS/$name-$a.md"
 done
-{
+for f in md txt; do
 	for a in "${profiles[@]}"; do
-		cat "$RESULTS/compare-$a.md"
+		cat "$RESULTS/$name-$a.$f"
 		echo
-	done
-} > "$RESULTS/compare.md"
-log "compare: tables in $RESULTS/compare.md"
+	done > "$RESULTS/$name.$f"
+done
+log "compare: tables in $RESULTS/$name.md, plain text in $RESULTS/$name.txt"
+if [ "${COMPARE_SAVE:-}" = 1 ]; then
+	[ "$name" = compare ] || die "compare: COMPARE_SAVE=1 saves a full run, not a quick one"
+	cp "$RESULTS/$name.md" "$TOP/Documentation/compare.md"
+	cp "$RESULTS/$name.txt" "$TOP/Documentation/compare.txt"
+	log "compare: saved to Documentation/compare.md and Documentation/compare.txt"
+fi
