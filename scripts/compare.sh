@@ -28,14 +28,18 @@
 # one -icount boot per kernel, no emulated kernel, the files named
 # compare-quick-* so that the last full run's stay; its figures are not
 # reported anywhere.
-# COMPARE_SAVE=1 copies the tables to Documentation/compare.md and .txt
-# (README's table, and the cover letter's "@COMPARE@" for scripts/export.sh).
+# COMPARE_SAVE=1 copies the tables to Documentation/compare.md and .txt and
+# into README.md between the lines "<!-- compare:begin -->" and
+# "<!-- compare:end -->" (the cover letter's "@COMPARE@" becomes compare.txt
+# in scripts/export.sh): the figures are never typed by hand.
 . "$(dirname "$0")/lib.sh"
 
 need git python3
 read -r repo ref < <(base_ref)
 [ -d "$WORK_TREE/.git" ] || die "no applied series at $WORK_TREE; run 'make apply' first"
 RUNS=${COMPARE_RUNS:-2}
+# where the measuring patches are (the self-test points it at a broken copy)
+np=${COMPARE_PATCHES:-$TOP/not-posted}
 name=compare
 if [ "${COMPARE_QUICK:-}" = 1 ]; then
 	RUNS=1
@@ -103,11 +107,11 @@ compare_one() {
 	load_arch "$arch"
 	[ "$BOOT" = yes ] || die "compare: $arch is build-only (BOOT=$BOOT)"
 	shopt -s nullglob
-	measure=("$TOP"/not-posted/measure-common/*.patch "$TOP"/not-posted/measure-"$KARCH"-*/*.patch)
-	emulate=("$TOP"/not-posted/emulate-"$KARCH"-*/*.patch)
+	measure=("$np"/measure-common/*.patch "$np"/measure-"$KARCH"-*/*.patch)
+	emulate=("$np"/emulate-"$KARCH"-*/*.patch)
 	shopt -u nullglob
 	[ ${#measure[@]} -gt 1 ] ||
-		die "compare: no instrumentation patch in not-posted/measure-$KARCH-*/"
+		die "compare: no instrumentation patch in $np/measure-$KARCH-*/"
 	[ ${#emulate[@]} -eq 0 ] || [ "$name" != compare ] || sides="$sides emulated"
 	rm -f "$RESULTS/$name-$arch-"*.txt "$RESULTS/$name-$arch.md"
 	for side in $sides; do
@@ -121,6 +125,7 @@ compare_one() {
 			die "compare: $arch: the $side kernel does not build"
 		bench "$arch" "$side" 0
 		[ "$side" != emulated ] || continue
+		[ "${COMPARE_ICOUNT:-yes}" = yes ] || continue
 		for run in $(seq 1 "$RUNS"); do
 			bench "$arch" "$side" "$run" icount
 		done
@@ -129,14 +134,16 @@ compare_one() {
 }
 
 report() {	# profile
-	local arch=$1 out=$RESULTS/$name-$1.md bom
-	[ -f "$RESULTS/$name-$arch-series-$RUNS.txt" ] ||
+	local arch=$1 out=$RESULTS/$name-$1.md bom runs=$RUNS
+	load_arch "$arch"
+	[ "${COMPARE_ICOUNT:-yes}" = yes ] || runs=0
+	[ -f "$RESULTS/$name-$arch-series-$runs.txt" ] ||
 		die "compare: $arch: no complete run to report (run 'make compare ARCH=$arch')"
 	bom=$(python3 "$repo/scripts/bloat-o-meter" \
 		"$(BUILD_TAG=compare-base build_dir "$arch")/vmlinux" \
 		"$(BUILD_TAG=compare-series build_dir "$arch")/vmlinux" | tail -n 1) ||
 		die "compare: $arch: bloat-o-meter failed"
-	python3 - "$arch" "$RUNS" "$RESULTS/$name" "${base_commit:0:9}" "${series_commit:0:9}" \
+	python3 - "$arch" "$runs" "$RESULTS/$name" "${base_commit:0:9}" "${series_commit:0:9}" \
 		"$(date -u +%F)" "$bom" > "$out" <<'PY' || { cat "$out"; return 1; }
 import os, re, sys
 arch, runs, res, base, series, day, bom = sys.argv[1:8]
@@ -170,7 +177,7 @@ for s in counts:
     for key in icount[s][0]:
         ns = [d[key]['ns'] for d in icount[s] if key in d]
         spread[key] = max(spread.get(key, 0.0), (max(ns) - min(ns)) / max(min(ns), 1))
-print(f"### {arch}: series against the base\n")
+print(f"#### {arch}: series against the base\n")
 print(f"Base {base}, series {series}, both with the never-posted flush counters "
       f"(not-posted/measure-common/ and the arch's not-posted/measure-*/); workload "
       f"mm/bench/flush_bench.c (64 MiB of anonymous memory; mprotect_page: 256 "
@@ -179,8 +186,10 @@ print(f"Base {base}, series {series}, both with the never-posted flush counters 
       + ". Flushes: one boot per kernel, QEMU TCG, the profile's CPUs; a cell is "
       f"base / series" + (" / series on a machine with the IPTE-range facility "
       f"(not-posted/emulate-*)" if emul else "")
-      + f". Instructions: {runs} boots per kernel with `-icount shift=0`, one "
-      f"thread, the smallest count. Command: `make compare ARCH={arch}` ({day}).\n")
+      + (f". Instructions: {runs} boots per kernel with `-icount shift=0`, one "
+         f"thread, the smallest count" if runs else ". Instructions: not counted "
+         f"(QEMU aborts this machine under -icount)")
+      + f". Command: `make compare ARCH={arch}` ({day}).\n")
 print("| workload | " + " | ".join(names) + " | instructions, base | series | series/base | spread |")
 print("|---|" + "---|" * len(names) + "---|---|---|---|")
 above, slower, text = [], [], []
@@ -198,7 +207,7 @@ for key, b in counts['base'].items():
         if s[k] > b[k] + SLACK:
             above.append(f"{key[0]} {key[1]} {k} {b[k]} -> {s[k]}")
     ins = ['-'] * 4
-    if all(key in d for d in icount['base'] + icount['series']):
+    if runs and all(key in d for d in icount['base'] + icount['series']):
         bns = min(d[key]['ns'] for d in icount['base'])
         sns = min(d[key]['ns'] for d in icount['series'])
         tol = max(spread[key], 0.0)
@@ -244,5 +253,16 @@ if [ "${COMPARE_SAVE:-}" = 1 ]; then
 	[ "$name" = compare ] || die "compare: COMPARE_SAVE=1 saves a full run, not a quick one"
 	cp "$RESULTS/$name.md" "$TOP/Documentation/compare.md"
 	cp "$RESULTS/$name.txt" "$TOP/Documentation/compare.txt"
-	log "compare: saved to Documentation/compare.md and Documentation/compare.txt"
+	python3 - "$TOP/README.md" "$RESULTS/$name.md" <<'PY' ||
+import sys
+readme, table = sys.argv[1], open(sys.argv[2]).read().strip('\n')
+s = open(readme).read()
+begin, end = '<!-- compare:begin -->\n', '<!-- compare:end -->\n'
+if s.count(begin) != 1 or s.count(end) != 1 or s.index(begin) > s.index(end):
+    sys.exit(f"{readme}: want one '{begin.strip()}' line before one '{end.strip()}' line")
+s = s[:s.index(begin) + len(begin)] + table + '\n' + s[s.index(end):]
+open(readme, 'w').write(s)
+PY
+		die "compare: README.md has no place for the tables"
+	log "compare: saved to Documentation/compare.md, Documentation/compare.txt and README.md"
 fi

@@ -119,7 +119,7 @@ load_arch() {
 	esac
 	[ -f "$f" ] || die "unknown arch '$arch' (known: $(known_arches))"
 	# nothing of a previously loaded profile may leak into this one
-	unset BISECT_DIRS BOOT BOOT_EXPECT CONSOLE CROSS_COMPILE CROSS_SUFFIX \
+	unset BISECT_DIRS BOOT BOOT_EXPECT COMPARE_ICOUNT CONSOLE CROSS_COMPILE CROSS_SUFFIX \
 		KARCH KERNEL_IMAGE KUNIT_CONFIG KUNIT_SUITES PACKAGES QEMU QEMU_ARGS SHUTDOWN
 	BASE_PROFILE=
 	# shellcheck disable=SC1090
