@@ -174,7 +174,7 @@ for s in counts:
                     bad.append(f"{s} {key[0]} {key[1]} {k}: {c} vs {v.get(k)}")
                 elif v[k] != c:
                     noise.append(f"{s} {key[0]} {key[1]} {k}: {c} vs {v[k]}")
-    for key in icount[s][0]:
+    for key in (icount[s][0] if icount[s] else {}):
         ns = [d[key]['ns'] for d in icount[s] if key in d]
         spread[key] = max(spread.get(key, 0.0), (max(ns) - min(ns)) / max(min(ns), 1))
 print(f"#### {arch}: series against the base\n")
