@@ -105,6 +105,13 @@ left=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$tmp/post/series" | wc -l)
 expect_fail post-wrong-subject "does not start with '\[PATCH (v[0-9]+ )?0*0/0*$left\]'" \
 	env PATCHES="$tmp/post" "$S/post.sh"
 
+# --- make compare's instrumentation must apply to both trees: an arm64
+# measuring patch whose context no tree has stops the run before a build
+cp -r "$TOP/not-posted" "$tmp/np"
+sed -i 's/^ \tdsb(ishst);$/ \tdsb(ish);/' "$tmp"/np/measure-arm64-pte-barrier-count/*.patch
+expect_fail compare-patch-rot "does not apply on the base tree" \
+	env COMPARE_PATCHES="$tmp/np" COMPARE_QUICK=1 "$S/compare.sh" arm64
+
 # --- boots that go wrong (x86_64 kernel from the normal build)
 expect_fail boot-panic "WARN/BUG/Oops/panic" \
 	env EXTRA_KERNEL_ARGS="rdinit=/nonexistent" BOOT_TIMEOUT=120 "$S/boot.sh" x86_64
