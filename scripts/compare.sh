@@ -14,7 +14,9 @@
 # as the profile is (the flush counts; on s390 also with a second thread),
 # then COMPARE_RUNS times (default 2) with "-icount shift=0" (guest time
 # advances one nanosecond per executed instruction) and the single-thread
-# round only (QEMU's -icount stalls a second vCPU that spins in the kernel).
+# round only (QEMU's -icount stalls a second vCPU that spins in the kernel);
+# where QEMU cannot run the machine under -icount (COMPARE_ICOUNT=no in the
+# profile: sparc64) the COMPARE_RUNS boots are without it, flushes only.
 # The flush counts must agree between the boots of a kernel; the table in
 # $RESULTS/compare-<profile>.md puts base and series side by side, with how
 # far the instruction counts of one kernel's boots differ, and the
@@ -125,9 +127,11 @@ compare_one() {
 			die "compare: $arch: the $side kernel does not build"
 		bench "$arch" "$side" 0
 		[ "$side" != emulated ] || continue
-		[ "${COMPARE_ICOUNT:-yes}" = yes ] || continue
+		# without -icount (sparc64) the boots after the first count the
+		# flushes only, so that their variation between boots is seen
 		for run in $(seq 1 "$RUNS"); do
-			bench "$arch" "$side" "$run" icount
+			bench "$arch" "$side" "$run" \
+				"$( [ "${COMPARE_ICOUNT:-yes}" != yes ] || echo icount)"
 		done
 	done
 	log "compare: $arch done in $(( SECONDS - t0 )) s"
@@ -136,7 +140,6 @@ compare_one() {
 report() {	# profile
 	local arch=$1 out=$RESULTS/$name-$1.md bom runs=$RUNS
 	load_arch "$arch"
-	[ "${COMPARE_ICOUNT:-yes}" = yes ] || runs=0
 	[ -f "$RESULTS/$name-$arch-series-$runs.txt" ] ||
 		die "compare: $arch: no complete run to report (run 'make compare ARCH=$arch')"
 	bom=$(python3 "$repo/scripts/bloat-o-meter" \
@@ -144,10 +147,11 @@ report() {	# profile
 		"$(BUILD_TAG=compare-series build_dir "$arch")/vmlinux" | tail -n 1) ||
 		die "compare: $arch: bloat-o-meter failed"
 	python3 - "$arch" "$runs" "$RESULTS/$name" "${base_commit:0:9}" "${series_commit:0:9}" \
-		"$(date -u +%F)" "$bom" > "$out" <<'PY' || { cat "$out"; return 1; }
+		"$(date -u +%F)" "$bom" "${COMPARE_ICOUNT:-yes}" > "$out" <<'PY' || { cat "$out"; return 1; }
 import os, re, sys
-arch, runs, res, base, series, day, bom = sys.argv[1:8]
+arch, runs, res, base, series, day, bom, icount_on = sys.argv[1:9]
 runs = int(runs)
+icount_on = icount_on == 'yes'
 def load(side, run):
     rows = {}
     for line in open(f"{res}-{arch}-{side}-{run}.txt"):
@@ -174,7 +178,7 @@ for s in counts:
                     bad.append(f"{s} {key[0]} {key[1]} {k}: {c} vs {v.get(k)}")
                 elif v[k] != c:
                     noise.append(f"{s} {key[0]} {key[1]} {k}: {c} vs {v[k]}")
-    for key in (icount[s][0] if icount[s] else {}):
+    for key in (icount[s][0] if icount[s] and icount_on else {}):
         ns = [d[key]['ns'] for d in icount[s] if key in d]
         spread[key] = max(spread.get(key, 0.0), (max(ns) - min(ns)) / max(min(ns), 1))
 print(f"#### {arch}: series against the base\n")
@@ -183,12 +187,13 @@ print(f"Base {base}, series {series}, both with the never-posted flush counters 
       f"mm/bench/flush_bench.c (64 MiB of anonymous memory; mprotect_page: 256 "
       f"read-only/read-write toggles of one page); st: one thread"
       + (", mt: a second thread spinning on the other CPU" if any(k[1] == 'mt' for k in counts['base']) else "")
-      + ". Flushes: one boot per kernel, QEMU TCG, the profile's CPUs; a cell is "
+      + ". Flushes: the first boot of each kernel, QEMU TCG, the profile's CPUs; a cell is "
       f"base / series" + (" / series on a machine with the IPTE-range facility "
       f"(not-posted/emulate-*)" if emul else "")
-      + (f". Instructions: {runs} boots per kernel with `-icount shift=0`, one "
-         f"thread, the smallest count" if runs else ". Instructions: not counted "
-         f"(QEMU aborts this machine under -icount)")
+      + (f". Instructions: {runs} more boots per kernel with `-icount shift=0`, one "
+         f"thread, the smallest count" if icount_on else f". Instructions: not counted "
+         f"(QEMU aborts this machine under -icount); {runs} more boots per kernel "
+         f"without it, for the flush counts only")
       + f". Command: `make compare ARCH={arch}` ({day}).\n")
 print("| workload | " + " | ".join(names) + " | instructions, base | series | series/base | spread |")
 print("|---|" + "---|" * len(names) + "---|---|---|---|")
@@ -207,7 +212,7 @@ for key, b in counts['base'].items():
         if s[k] > b[k] + SLACK:
             above.append(f"{key[0]} {key[1]} {k} {b[k]} -> {s[k]}")
     ins = ['-'] * 4
-    if runs and all(key in d for d in icount['base'] + icount['series']):
+    if runs and icount_on and all(key in d for d in icount['base'] + icount['series']):
         bns = min(d[key]['ns'] for d in icount['base'])
         sns = min(d[key]['ns'] for d in icount['series'])
         tol = max(spread[key], 0.0)
@@ -218,9 +223,10 @@ for key, b in counts['base'].items():
     print(f"| {key[0]} {key[1]} | " + " | ".join(cells) + " | " + " | ".join(ins) + " |")
     text.append(f"  {key[0] + ' ' + key[1]:<17} {', '.join(cells):<34} "
                 + (f"{ins[2]} ({ins[3]})" if ins[0] != '-' else '-'))
-print(f"\nspread: how far the -icount boots of one kernel differed in that "
-      f"workload's count (the larger of base's and series'), the tolerance of "
-      f"its ratio. The flush counts of those boots "
+print((f"\nspread: how far the -icount boots of one kernel differed in that "
+       f"workload's count (the larger of base's and series'), the tolerance of "
+       f"its ratio. " if icount_on else "\n")
+      + f"The flush counts of the later boots "
       + ("matched the first boot's" if not bad else "did NOT match the first boot's: " + "; ".join(bad))
       + ("" if not noise else f" (within {SLACK}: " + "; ".join(sorted(set(noise))) + ")") + ".")
 print(f"\n- Flushes above the base's: " + ("; ".join(above) if above else "none") + ".")
