@@ -27,6 +27,15 @@
 
 #define PAGE		4096UL
 #define SIZE		(64UL << 20)
+/*
+ * The mapping starts at a multiple of ALIGN, a multiple of what one page
+ * table maps on every arch measured (s390 1 MiB, x86 and arm64 2 MiB,
+ * sparc64 8 MiB, powerpc hash with 64 KiB pages 16 MiB): where it starts
+ * then decides neither how many page tables a workload walks nor, with
+ * batches that end at a page table's end, how many flushes it takes; with
+ * the randomised mmap base it differed from boot to boot.
+ */
+#define ALIGN		(64UL << 20)
 #define PAGE_TOGGLES	256
 #define NCOUNTERS	8
 
@@ -174,14 +183,23 @@ static int vmalloc_workload(const char *what, const char *mode, int pages,
 /* One round of the workloads; returns whether every call worked */
 static int workloads(const char *mode)
 {
-	unsigned char *p, *q;
+	unsigned char *area, *p, *q;
 	struct sample s;
 	int ok = 1, status, i;
 	pid_t pid;
 
-	p = mmap(NULL, SIZE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	/*
+	 * Address space for the mapping and mremap's target, 2 * SIZE above
+	 * it, both aligned: reserved inaccessible (nothing is committed),
+	 * then the mapping is made inside it
+	 */
+	area = mmap(NULL, 3 * SIZE + ALIGN, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		return 0;
+	p = (unsigned char *)(((unsigned long)area + ALIGN - 1) & ~(ALIGN - 1));
+	if (mmap(p, SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != p)
 		return 0;
 	populate(p);
 
@@ -222,6 +240,7 @@ static int workloads(const char *mode)
 	start(&s);
 	ok &= munmap(q, SIZE) == 0;
 	stop(&s, "munmap", mode);
+	ok &= munmap(area, 3 * SIZE + ALIGN) == 0;
 
 	ok &= vmalloc_workload("vmalloc_page", mode, 1, 256);
 	ok &= vmalloc_workload("vmalloc", mode, 512, 16);
