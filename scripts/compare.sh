@@ -184,7 +184,7 @@ for s in counts:
 print(f"#### {arch}: series against the base\n")
 print(f"Base {base}, series {series}, both with the never-posted flush counters "
       f"(not-posted/measure-common/ and the arch's not-posted/measure-*/); workload "
-      f"mm/bench/flush_bench.c (64 MiB of anonymous memory; mprotect_page: 256 "
+      f"mm/bench/flush_bench.c (64 MiB of anonymous memory at a 64 MiB boundary; mprotect_page: 256 "
       f"read-only/read-write toggles of one page); st: one thread"
       + (", mt: a second thread spinning on the other CPU" if any(k[1] == 'mt' for k in counts['base']) else "")
       + ". Flushes: the first boot of each kernel, QEMU TCG, the profile's CPUs; a cell is "
@@ -234,9 +234,12 @@ print(f"- Instructions above the base's by more than the spread: " + ("; ".join(
 print(f"- vmlinux (bloat-o-meter, with the counters in both): {bom}")
 # The plain-text form, for the cover letter
 with open(f"{res}-{arch}.txt", 'w') as f:
-    f.write(f"{arch} ({', '.join(names)}: base / series"
-            + (" / with the IPTE-range facility" if emul else "")
-            + "; instructions: series/base (spread)):\n")
+    import textwrap
+    f.write(textwrap.fill(f"{arch}: {', '.join(names)} (base / series"
+                          + (" / with the IPTE-range facility" if emul else "")
+                          + "); instructions "
+                          + ("series/base (spread)" if icount_on else "not counted")
+                          + ":", 72, subsequent_indent='  ') + "\n")
     f.write("\n".join(text) + "\n")
     f.write(f"  vmlinux: {bom.replace('Total: ', '')}\n")
 sys.exit(1 if bad else 0)
