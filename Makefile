@@ -32,6 +32,10 @@
 #                        instrumentation, of mprotect/fork/madvise/mremap/
 #                        munmap over 64 MiB (mm/bench/flush_bench.c), and
 #                        the vmlinux size
+#   make profile [ARCH=x86_64,arm64,powerpc,s390]  after make compare: guest
+#                        instructions per kernel function inside the
+#                        benchmark's system calls, base against series
+#                        (QEMU's execution log): the cause behind a ratio
 #   make review          per patch: checkpatch --strict, kernel-doc -Wall and
 #                        htmldocs warnings the patch adds, the patch built
 #                        alone with sparse (bisect); a table in
@@ -49,7 +53,7 @@
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest planted measure disasm compare review post export-series clean help
+.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest planted measure disasm compare profile review post export-series clean help
 
 all: run
 
@@ -80,6 +84,10 @@ checkpatch bisect opaque selftest measure disasm review post:
 # make compare [ARCH=all]: the -prod profile of each arch (as a distribution kernel is built)
 compare:
 	@bash $(S)/compare.sh $(if $(filter command line,$(origin ARCH)),$(ARCH),all)
+
+# make profile [ARCH=...]: after make compare of the same arches
+profile:
+	@bash $(S)/profile.sh $(if $(filter command line,$(origin ARCH)),$(ARCH))
 
 # make planted [NAME="nested-leave-ends-mode ..."]
 planted:

@@ -120,6 +120,7 @@ load_arch() {
 	[ -f "$f" ] || die "unknown arch '$arch' (known: $(known_arches))"
 	# nothing of a previously loaded profile may leak into this one
 	unset BISECT_DIRS BOOT BOOT_EXPECT COMPARE_ICOUNT CONSOLE CROSS_COMPILE CROSS_SUFFIX \
+		PROFILE_SYSCALL PROFILE_WINDOW_END PROFILE_TEXT_OFFSET \
 		KARCH KERNEL_IMAGE KUNIT_CONFIG KUNIT_SUITES PACKAGES QEMU QEMU_ARGS SHUTDOWN
 	BASE_PROFILE=
 	# shellcheck disable=SC1090
