@@ -35,6 +35,9 @@
 # "<!-- compare:end -->" (the cover letter's "@COMPARE@" becomes compare.txt
 # in scripts/export.sh): the figures are never typed by hand.
 . "$(dirname "$0")/lib.sh"
+# The runs' files live apart from the gate's results, which every 'make
+# test' empties: the last run must still be there to report again.
+RESULTS=$CACHE/measurements
 
 need git python3
 read -r repo ref < <(base_ref)
@@ -190,7 +193,7 @@ print(f"Base {base}, series {series}, both with the never-posted flush counters 
       + ". Flushes: the median of each kernel's boots (the first as the profile is, "
       f"QEMU TCG, the profile's CPUs, then the later ones); a cell is "
       f"base / series" + (" / series on a machine with the IPTE-range facility "
-      f"(not-posted/emulate-*)" if emul else "")
+      f"(not-posted/emulate-*, one boot)" if emul else "")
       + (f". Instructions: {runs} more boots per kernel with `-icount shift=0`, one "
          f"thread, the smallest count" if icount_on else f". Instructions: not counted "
          f"(QEMU aborts this machine under -icount); {runs} more boots per kernel "
@@ -237,7 +240,8 @@ print((f"\nspread: how far the -icount boots of one kernel differed in that "
       + f"The flush counts of the later boots "
       + ("matched the first boot's" if not bad else "did NOT match the first boot's: " + "; ".join(bad))
       + ("" if not noise else f" (within {SLACK}: " + "; ".join(sorted(set(noise))) + ")") + ".")
-print(f"\n- Flushes above the base's: " + ("; ".join(above) if above else "none") + ".")
+print(f"\n- Flushes above the base's by more than {SLACK} (what the boots of one kernel "
+      f"may differ by): " + ("; ".join(above) if above else "none") + ".")
 print(f"- Instructions above the base's by more than the spread: " + ("; ".join(slower) if slower else "none") + ".")
 print(f"- vmlinux (bloat-o-meter, with the counters in both): {bom}")
 # The plain-text form, for the cover letter

@@ -26,7 +26,12 @@
 # differences beyond it are listed. $RESULTS/profile.md gathers them;
 # PROFILE_SAVE=1 copies it to Documentation/profile.md.
 # PROFILE_REPORT=1 only writes the tables again from the last boots' files.
+# PROFILE_SERIES_TAG=<tag> profiles the build BUILD_TAG=<tag> of that arch
+# (an experiment built by hand on the series) in place of the series.
 . "$(dirname "$0")/lib.sh"
+# The runs' files live apart from the gate's results, which every 'make
+# test' empties: the last run must still be there to report again.
+RESULTS=$CACHE/measurements
 
 need python3 mkfifo
 TOP_N=${PROFILE_TOP:-8}
@@ -43,7 +48,11 @@ done
 
 profile_one() {	# profile side run
 	local arch=$1 side=$2 run=$3 b fifo entries filt='' st et out pid rc=0
-	b=$(BUILD_TAG=compare-$side build_dir "$arch")
+	local tag=compare-$side
+	# PROFILE_SERIES_TAG: another build of the series side (an experiment
+	# built by hand with BUILD_TAG=...) in place of make compare's
+	[ "$side" != series ] || tag=${PROFILE_SERIES_TAG:-$tag}
+	b=$(BUILD_TAG=$tag build_dir "$arch")
 	[ -f "$b/vmlinux" ] ||
 		die "profile: $arch: no $side kernel at $b; run 'make compare ARCH=$arch' first"
 	entries=mm_flush_count_write
@@ -62,11 +71,12 @@ profile_one() {	# profile side run
 	fifo=$(mktemp -u "${TMPDIR:-/tmp}/profile-fifo.XXXXXX")
 	mkfifo "$fifo"
 	out=$RESULTS/profile-$arch-$side-$run.tsv
+	[ "$tag" = "compare-$side" ] || out=$RESULTS/profile-$arch-$tag-$run.tsv
 	python3 "$TOP/scripts/tb-windows.py" "$fifo" "$b/vmlinux" "${CROSS_COMPILE}nm" \
 		"$entries" "${PROFILE_WINDOW_END:-}" "${PROFILE_TEXT_OFFSET:-0}" > "$out" &
 	pid=$!
 	log "profile: $arch, $side kernel, boot $run with QEMU's execution log"
-	SRC=$CACHE/compare-$side BUILD_TAG=compare-$side \
+	SRC=$CACHE/compare-$side BUILD_TAG=$tag \
 		USERSPACE_PROGS="$TOP/mm/bench/flush_bench.c" \
 		EXTRA_QEMU_ARGS="-icount shift=0 -d in_asm,exec,nochain $filt -D $fifo" \
 		EXTRA_KERNEL_ARGS="flush_bench=st" \
@@ -81,9 +91,12 @@ profile_one() {	# profile side run
 }
 
 report() {	# profile
-	python3 - "$1" "$RESULTS/profile-$1" "$TOP_N" "$(date -u +%F)" <<'PY'
+	local series=series
+	[ -z "${PROFILE_SERIES_TAG:-}" ] || series=$PROFILE_SERIES_TAG
+	python3 - "$1" "$RESULTS/profile-$1" "$TOP_N" "$(date -u +%F)" "$series" <<'PY'
 import sys
-arch, stem, top, day = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+arch, stem, top, day, series = sys.argv[1:6]
+top = int(top)
 def load(side):
     d, tot = {}, {}
     for line in open(f"{stem}-{side}.tsv"):
@@ -93,8 +106,9 @@ def load(side):
         else:
             d[(w, f)] = int(v)
     return d, tot
-(b, bt), (b2, bt2), (s, st) = load('base-1'), load('base-2'), load('series-1')
-print(f"#### {arch}: guest instructions per function, base against series\n")
+(b, bt), (b2, bt2), (s, st) = load('base-1'), load('base-2'), load(f'{series}-1')
+print(f"#### {arch}: guest instructions per function, base against "
+      + ("series" if series == 'series' else f"the build {series}") + "\n")
 print(f"Boots under `-icount shift=0` (the base twice, the series once), the "
       f"benchmark's single-thread round; instructions of the translation blocks "
       f"executed inside each system call (QEMU's execution log), per function, "
@@ -130,9 +144,15 @@ for a in "${profiles[@]}"; do
 		profile_one "$a" base 2
 		profile_one "$a" series 1
 	fi
+	if [ -n "${PROFILE_SERIES_TAG:-}" ]; then
+		report "$a" > "$RESULTS/profile-$a-$PROFILE_SERIES_TAG.md"
+		cat "$RESULTS/profile-$a-$PROFILE_SERIES_TAG.md"
+		continue
+	fi
 	report "$a" > "$RESULTS/profile-$a.md"
 	cat "$RESULTS/profile-$a.md"
 done
+[ -z "${PROFILE_SERIES_TAG:-}" ] || exit 0
 for a in "${profiles[@]}"; do
 	cat "$RESULTS/profile-$a.md"
 	echo
