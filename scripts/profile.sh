@@ -139,6 +139,11 @@ for a in "${profiles[@]}"; do
 		die "profile: $a: QEMU cannot run it under -icount (COMPARE_ICOUNT=no)"
 	[ -n "${PROFILE_SYSCALL:-}" ] ||
 		die "profile: $a: the profile names no PROFILE_SYSCALL prefix"
+	# both kernels must be there before the first (minute-long) boot
+	for t in "${PROFILE_SERIES_TAG:-compare-series}" compare-base; do
+		[ -f "$(BUILD_TAG=$t build_dir "$a")/vmlinux" ] ||
+			die "profile: $a: no kernel built as $t; run 'make compare ARCH=$a' first"
+	done
 	if [ "${PROFILE_REPORT:-}" != 1 ]; then
 		profile_one "$a" base 1
 		profile_one "$a" base 2

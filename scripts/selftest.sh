@@ -112,6 +112,10 @@ sed -i 's/^ \tdsb(ishst);$/ \tdsb(ish);/' "$tmp"/np/measure-arm64-pte-barrier-co
 expect_fail compare-patch-rot "does not apply on the base tree" \
 	env COMPARE_PATCHES="$tmp/np" COMPARE_QUICK=1 "$S/compare.sh" arm64
 
+# --- make profile names the kernel it lacks before it boots anything
+expect_fail profile-missing-kernel "no kernel built as no-such-build" \
+	env PROFILE_SERIES_TAG=no-such-build "$S/profile.sh" arm64
+
 # --- boots that go wrong (x86_64 kernel from the normal build)
 expect_fail boot-panic "WARN/BUG/Oops/panic" \
 	env EXTRA_KERNEL_ARGS="rdinit=/nonexistent" BOOT_TIMEOUT=120 "$S/boot.sh" x86_64
