@@ -145,10 +145,15 @@ report() {	# profile
 	load_arch "$arch"
 	[ -f "$RESULTS/$name-$arch-series-$runs.txt" ] ||
 		die "compare: $arch: no complete run to report (run 'make compare ARCH=$arch')"
-	bom=$(python3 "$repo/scripts/bloat-o-meter" \
+	python3 "$repo/scripts/bloat-o-meter" \
 		"$(BUILD_TAG=compare-base build_dir "$arch")/vmlinux" \
-		"$(BUILD_TAG=compare-series build_dir "$arch")/vmlinux" | tail -n 1) ||
+		"$(BUILD_TAG=compare-series build_dir "$arch")/vmlinux" > "$RESULTS/$name-$arch-bom.txt" ||
 		die "compare: $arch: bloat-o-meter failed"
+	bom=$(tail -n 1 "$RESULTS/$name-$arch-bom.txt")
+	# the three functions that grew most, the compiler's generated
+	# symbols (__UNIQUE_ID, __initcall) left out
+	bom="$bom; most grown: $(awk 'NF == 4 && $4 ~ /^\+/ && $1 !~ /^__(UNIQUE_ID|initcall|addressable)/ { print substr($4, 2), $1 }' \
+		"$RESULTS/$name-$arch-bom.txt" | sort -rn | head -n 3 | awk '{ printf "%s%s +%s", (NR > 1 ? ", " : ""), $2, $1 }')"
 	python3 - "$arch" "$runs" "$RESULTS/$name" "${base_commit:0:9}" "${series_commit:0:9}" \
 		"$(date -u +%F)" "$bom" "${COMPARE_ICOUNT:-yes}" > "$out" <<'PY' || { cat "$out"; return 1; }
 import os, re, sys
@@ -190,8 +195,9 @@ print(f"Base {base}, series {series}, both with the never-posted flush counters 
       f"mm/bench/flush_bench.c (64 MiB of anonymous memory at a 64 MiB boundary; mprotect_page: 256 "
       f"read-only/read-write toggles of one page); st: one thread"
       + (", mt: a second thread spinning on the other CPU" if any(k[1] == 'mt' for k in counts['base']) else "")
-      + ". Flushes: the median of each kernel's boots (the first as the profile is, "
-      f"QEMU TCG, the profile's CPUs, then the later ones); a cell is "
+      + f". Flushes: the median of each kernel's {runs + 1} boots (of an even number, the "
+      f"lower middle one; the first as the profile is, QEMU TCG, the profile's CPUs, "
+      f"then the later ones; mt rows: the first only); a cell is "
       f"base / series" + (" / series on a machine with the IPTE-range facility "
       f"(not-posted/emulate-*, one boot)" if emul else "")
       + (f". Instructions: {runs} more boots per kernel with `-icount shift=0`, one "
@@ -266,7 +272,8 @@ with open(f"{res}-{arch}.txt", 'w') as f:
                 line = ' ' * 37
             line += c + ' '
         f.write(line.rstrip() + "\n")
-    f.write(f"  vmlinux: {bom.replace('Total: ', '')}\n")
+    total, _, grown = bom.replace('Total: ', '').partition('; ')
+    f.write(f"  vmlinux: {total}\n")
 sys.exit(1 if bad else 0)
 PY
 }
