@@ -54,14 +54,8 @@ mkdir -p "$RESULTS" "$LOG_ROOT"
 base_commit=$(git -C "$repo" rev-parse "$ref^{commit}") || die "compare: no base commit $ref"
 series_commit=$(git -C "$WORK_TREE" rev-parse HEAD) || die "compare: no applied series"
 
-profiles=()
-for a in $(arch_list "${@:-all}"); do
-	case "$a" in
-	*-prod) ;;
-	*) [ ! -f "$TOP/arch/$a-prod/profile" ] || a=$a-prod ;;
-	esac
-	profiles+=("$a")
-done
+list=$(prod_profiles "${@:-all}")
+read -r -d '' -a profiles <<< "$list" || true
 
 # A tree of its own per side: the base or the applied series, plus the
 # instrumentation. Reset from git when it is not exactly that (a stamp holds

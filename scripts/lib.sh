@@ -173,6 +173,20 @@ arch_list() {
 	done
 }
 
+# prod_profiles ARCH...: arch_list, each arch replaced by its "-prod"
+# profile where it has one (make compare and make profile measure those).
+prod_profiles() {
+	local a list
+	list=$(arch_list "$@") || exit 1
+	for a in $list; do
+		case "$a" in
+		*-prod) ;;
+		*) [ ! -f "$TOP/arch/$a-prod/profile" ] || a=$a-prod ;;
+		esac
+		printf '%s\n' "$a"
+	done
+}
+
 # Directory that holds cross-compiler shims (e.g. sparc64-linux-gnu-gcc
 # for Debian's gcc-12-sparc64-linux-gnu, whose binaries end in -12).
 # The QEMU shims point at the qemu-accel of the checkout that ran setup; a

@@ -37,14 +37,8 @@ need python3 mkfifo
 TOP_N=${PROFILE_TOP:-8}
 mkdir -p "$RESULTS" "$LOG_ROOT"
 
-profiles=()
-for a in $(arch_list "${@:-x86_64 arm64 powerpc s390}"); do
-	case "$a" in
-	*-prod) ;;
-	*) [ ! -f "$TOP/arch/$a-prod/profile" ] || a=$a-prod ;;
-	esac
-	profiles+=("$a")
-done
+list=$(prod_profiles "${@:-x86_64 arm64 powerpc s390}")
+read -r -d '' -a profiles <<< "$list" || true
 
 profile_one() {	# profile side run
 	local arch=$1 side=$2 run=$3 b fifo entries filt='' st et out pid rc=0
