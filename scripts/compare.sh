@@ -149,9 +149,9 @@ report() {	# profile
 	bom="$bom; most grown: $(awk 'NF == 4 && $4 ~ /^\+/ && $1 !~ /^__(UNIQUE_ID|initcall|addressable)/ { print substr($4, 2), $1 }' \
 		"$RESULTS/$name-$arch-bom.txt" | sort -rn | head -n 3 | awk '{ printf "%s%s +%s", (NR > 1 ? ", " : ""), $2, $1 }')"
 	python3 - "$arch" "$runs" "$RESULTS/$name" "${base_commit:0:9}" "${series_commit:0:9}" \
-		"$(date -u +%F)" "$bom" "${COMPARE_ICOUNT:-yes}" > "$out" <<'PY' || { cat "$out"; return 1; }
+		"$(date -u +%F)" "$bom" "${COMPARE_ICOUNT:-yes}" "${COMPARE_NESTED:-}" > "$out" <<'PY' || { cat "$out"; return 1; }
 import os, re, sys
-arch, runs, res, base, series, day, bom, icount_on = sys.argv[1:9]
+arch, runs, res, base, series, day, bom, icount_on, nested_spec = sys.argv[1:10]
 runs = int(runs)
 icount_on = icount_on == 'yes'
 def load(side, run):
@@ -187,7 +187,11 @@ print(f"#### {arch}: series against the base\n")
 print(f"Base {base}, series {series}, both with the never-posted flush counters "
       f"(not-posted/measure-common/ and the arch's not-posted/measure-*/); workload "
       f"mm/bench/flush_bench.c (64 MiB of anonymous memory at a 64 MiB boundary; mprotect_page: 256 "
-      f"read-only/read-write toggles of one page); st: one thread"
+      f"read-only/read-write toggles of one page; nested: every PTE of the 64 MiB "
+      f"cleared and restored in lazy MMU sections nested in one outer section, by "
+      f"not-posted/measure-common/ (apply_to_existing_page_range()'s section per page "
+      f"table, and one around every 300th PTE; nested_leaves: the nested sections "
+      f"left); nested_vmalloc: the same over a vmalloc() area of 512 pages); st: one thread"
       + (", mt: a second thread spinning on the other CPU" if any(k[1] == 'mt' for k in counts['base']) else "")
       + f". Flushes: the median of each kernel's {runs + 1} boots (of an even number, the "
       f"lower middle one; the first as the profile is, QEMU TCG, the profile's CPUs, "
@@ -243,6 +247,31 @@ print((f"\nspread: how far the -icount boots of one kernel differed in that "
 print(f"\n- Flushes above the base's by more than {SLACK} (what the boots of one kernel "
       f"may differ by): " + ("; ".join(above) if above else "none") + ".")
 print(f"- Instructions above the base's by more than the spread: " + ("; ".join(slower) if slower else "none") + ".")
+# Nested sections: a nested leave completes what is batched, so the fewest
+# flushes a nested run can take are one per nested leave that had something
+# batched plus one per full batch; more than the nested leaves, the outer
+# leave and one per full batch of the arch's batch size is more than the
+# physical limit
+nested_rows = []
+if nested_spec:
+    fl, ent, size = nested_spec.split()
+    for key in counts['base']:
+        if not key[0].startswith('nested') or key not in counts['series']:
+            continue
+        for side in ('base', 'series'):
+            m = median(side, key)
+            leaves = m.get('nested_leaves', 0)
+            if not leaves or fl not in m:
+                continue
+            limit = leaves + 1 + (m.get(ent, 0) // int(size) if int(size) else 0)
+            nested_rows.append(f"{key[0]} {key[1]} {side} {m[fl]} of at most {limit}"
+                               + ("" if m[fl] <= limit else " (ABOVE)"))
+            if m[fl] > limit:
+                bad.append(f"{side} {key[0]} {key[1]}: {m[fl]} {fl}, more than {limit}")
+    print(f"- Nested sections, {fl} against the physical limit (the nested leaves, "
+          f"the outer leave and one per full batch"
+          + (f" of {size} entries" if int(size) else "") + "): "
+          + ("; ".join(nested_rows) if nested_rows else "no nested run batched") + ".")
 print(f"- vmlinux (bloat-o-meter, with the counters in both): {bom}")
 # The plain-text form, for the cover letter
 with open(f"{res}-{arch}.txt", 'w') as f:

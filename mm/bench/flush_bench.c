@@ -3,7 +3,10 @@
  * flush_bench: the page-table work of mprotect (of 64 MiB, and of one page
  * 256 times over), fork, madvise(MADV_DONTNEED), mremap and munmap over
  * 64 MiB of anonymous memory, and, with the instrumentation, vmalloc() and
- * vfree() of one page 256 times and of 512 pages 16 times. Once with the
+ * vfree() of one page 256 times and of 512 pages 16 times, and nested lazy
+ * MMU sections over the 64 MiB and over a vmalloc() area of 512 pages
+ * (every PTE cleared and restored; the instrumentation counts the nested
+ * leaves in its counter nested_leaves). Once with the
  * process on one CPU and, where the program can start a thread (s390),
  * once with a second thread spinning on the other CPU (the mm is then
  * attached on both, and every invalidation must reach the other CPU). For
@@ -156,25 +159,40 @@ static int detach_other_cpu(void)
 }
 
 /*
- * The kernel's page tables: vmalloc() and vfree() of @pages pages, @times
- * times over, done by the instrumentation (a write to /proc/mm_flush_counts);
- * without it there is nothing to run.
+ * A workload the instrumentation runs in the kernel, told by a write of
+ * @cmd to /proc/mm_flush_counts (see not-posted/measure-common/):
+ * "<pages> <times>" vmalloc() and vfree() of <pages> pages, <times> times
+ * over; "nested <addr> <len>" and "nested_vmalloc run" the nested sections
+ * (the latter on an area made by "nested_vmalloc alloc <pages>"). Without
+ * the instrumentation there is nothing to run.
  */
-static int vmalloc_workload(const char *what, const char *mode, int pages,
-			    int times)
+/* A write of @cmd to the instrumentation, not measured */
+static int kernel_cmd(const char *cmd)
 {
-	struct sample s;
-	char buf[32];
-	int fd, len, ok;
+	int fd, len = strlen(cmd), ok;
 
 	if (ncounters <= 0)
 		return 1;
-	len = snprintf(buf, sizeof(buf), "%d %d", pages, times);
+	fd = open("/proc/mm_flush_counts", O_WRONLY);
+	if (fd < 0)
+		return 0;
+	ok = write(fd, cmd, len) == len;
+	close(fd);
+	return ok;
+}
+
+static int kernel_workload(const char *what, const char *mode, const char *cmd)
+{
+	struct sample s;
+	int fd, len = strlen(cmd), ok;
+
+	if (ncounters <= 0)
+		return 1;
 	fd = open("/proc/mm_flush_counts", O_WRONLY);
 	if (fd < 0)
 		return 0;
 	start(&s);
-	ok = write(fd, buf, len) == len;
+	ok = write(fd, cmd, len) == len;
 	stop(&s, what, mode);
 	close(fd);
 	return ok;
@@ -184,6 +202,7 @@ static int vmalloc_workload(const char *what, const char *mode, int pages,
 static int workloads(const char *mode)
 {
 	unsigned char *area, *p, *q;
+	char cmd[64];
 	struct sample s;
 	int ok = 1, status, i;
 	pid_t pid;
@@ -231,6 +250,10 @@ static int workloads(const char *mode)
 	stop(&s, "madvise", mode);
 	populate(p);
 
+	snprintf(cmd, sizeof(cmd), "nested %lx %lx", (unsigned long)p, SIZE);
+	ok &= kernel_workload("nested", mode, cmd);
+	populate(p);
+
 	q = (unsigned char *)p + 2 * SIZE;
 	start(&s);
 	q = mremap(p, SIZE, SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, q);
@@ -242,8 +265,11 @@ static int workloads(const char *mode)
 	stop(&s, "munmap", mode);
 	ok &= munmap(area, 3 * SIZE + ALIGN) == 0;
 
-	ok &= vmalloc_workload("vmalloc_page", mode, 1, 256);
-	ok &= vmalloc_workload("vmalloc", mode, 512, 16);
+	ok &= kernel_workload("vmalloc_page", mode, "1 256");
+	ok &= kernel_workload("vmalloc", mode, "512 16");
+	ok &= kernel_cmd("nested_vmalloc alloc 512");
+	ok &= kernel_workload("nested_vmalloc", mode, "nested_vmalloc run");
+	ok &= kernel_cmd("nested_vmalloc free");
 	return ok;
 }
 
