@@ -30,6 +30,10 @@
 # one -icount boot per kernel, no emulated kernel, the files named
 # compare-quick-* so that the last full run's stay; its figures are not
 # reported anywhere.
+# COMPARE_PLANT=<folder> (e.g. not-posted/planted-nested-leave-keeps-batch)
+# applies that folder's patches to the series side only, on top of the
+# instrumentation, and names the files compare-planted-*: a planted bug the
+# run must fail on (the nested rows' checks); never saved.
 # COMPARE_SAVE=1 copies the tables to Documentation/compare.md and .txt and
 # into README.md between the lines "<!-- compare:begin -->" and
 # "<!-- compare:end -->" (the cover letter's "@COMPARE@" becomes compare.txt
@@ -49,6 +53,14 @@ name=compare
 if [ "${COMPARE_QUICK:-}" = 1 ]; then
 	RUNS=1
 	name=compare-quick
+fi
+plant=()
+if [ -n "${COMPARE_PLANT:-}" ]; then
+	shopt -s nullglob
+	plant=("${COMPARE_PLANT%/}"/*.patch)
+	shopt -u nullglob
+	[ ${#plant[@]} -gt 0 ] || die "compare: no patch in COMPARE_PLANT=$COMPARE_PLANT"
+	name=compare-planted
 fi
 mkdir -p "$RESULTS" "$LOG_ROOT"
 base_commit=$(git -C "$repo" rev-parse "$ref^{commit}") || die "compare: no base commit $ref"
@@ -116,7 +128,7 @@ compare_one() {
 	for side in $sides; do
 		case "$side" in
 		base) prepare_tree base "$repo" "$base_commit" "${measure[@]}" ;;
-		series) prepare_tree series "$WORK_TREE" "$series_commit" "${measure[@]}" ;;
+		series) prepare_tree series "$WORK_TREE" "$series_commit" "${measure[@]}" "${plant[@]}" ;;
 		emulated) prepare_tree emulated "$WORK_TREE" "$series_commit" "${measure[@]}" "${emulate[@]}" ;;
 		esac >/dev/null
 		log "compare: $arch, $side kernel: build ($(( SECONDS - t0 )) s)"
@@ -187,7 +199,8 @@ print(f"#### {arch}: series against the base\n")
 print(f"Base {base}, series {series}, both with the never-posted flush counters "
       f"(not-posted/measure-common/ and the arch's not-posted/measure-*/); workload "
       f"mm/bench/flush_bench.c (64 MiB of anonymous memory at a 64 MiB boundary; mprotect_page: 256 "
-      f"read-only/read-write toggles of one page; nested: every PTE of the 64 MiB "
+      f"read-only/read-write toggles of one page; mprotect_2m: 16 toggles of its first 2 MiB; "
+      f"fork_exit: 16 fork()s and exits, after the munmap (a small process); nested: every PTE of the 64 MiB "
       f"cleared and restored in lazy MMU sections nested in one outer section, by "
       f"not-posted/measure-common/ (apply_to_existing_page_range()'s section per page "
       f"table, and one around every 300th PTE; nested_leaves: the nested sections "
@@ -326,7 +339,7 @@ for f in md txt; do
 done
 log "compare: tables in $RESULTS/$name.md, plain text in $RESULTS/$name.txt"
 if [ "${COMPARE_SAVE:-}" = 1 ]; then
-	[ "$name" = compare ] || die "compare: COMPARE_SAVE=1 saves a full run, not a quick one"
+	[ "$name" = compare ] || die "compare: COMPARE_SAVE=1 saves a full run, not a quick or planted one"
 	cp "$RESULTS/$name.md" "$TOP/Documentation/compare.md"
 	cp "$RESULTS/$name.txt" "$TOP/Documentation/compare.txt"
 	python3 - "$TOP/README.md" "$RESULTS/$name.md" <<'PY' ||

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * flush_bench: the page-table work of mprotect (of 64 MiB, and of one page
- * 256 times over), fork, madvise(MADV_DONTNEED), mremap and munmap over
- * 64 MiB of anonymous memory, and, with the instrumentation, vmalloc() and
+ * flush_bench: the page-table work of mprotect (of 64 MiB, of 2 MiB 16
+ * times over and of one page 256 times over), fork, madvise(MADV_DONTNEED),
+ * mremap and munmap over 64 MiB of anonymous memory, a loop of 16 fork()s
+ * and exits of the then small process, and, with the instrumentation,
+ * vmalloc() and
  * vfree() of one page 256 times and of 512 pages 16 times, and nested lazy
  * MMU sections over the 64 MiB and over a vmalloc() area of 512 pages
  * (every PTE cleared and restored; the instrumentation counts the nested
@@ -40,6 +42,9 @@
  */
 #define ALIGN		(64UL << 20)
 #define PAGE_TOGGLES	256
+#define SMALL		(2UL << 20)
+#define SMALL_TOGGLES	16
+#define FORKS		16
 #define NCOUNTERS	8
 
 static char names[NCOUNTERS][32];
@@ -232,6 +237,15 @@ static int workloads(const char *mode)
 	p[0] = 1;
 
 	start(&s);
+	for (i = 0; i < SMALL_TOGGLES; i++) {
+		ok &= syscall(__NR_mprotect, p, SMALL, PROT_READ) == 0;
+		ok &= syscall(__NR_mprotect, p, SMALL, PROT_READ | PROT_WRITE) == 0;
+	}
+	stop(&s, "mprotect_2m", mode);
+	/* powerpc hash: every page hashed again, as mprotect of 64 MiB finds them */
+	populate(p);
+
+	start(&s);
 	ok &= syscall(__NR_mprotect, p, SIZE, PROT_READ) == 0;
 	stop(&s, "mprotect", mode);
 	ok &= syscall(__NR_mprotect, p, SIZE, PROT_READ | PROT_WRITE) == 0;
@@ -264,6 +278,16 @@ static int workloads(const char *mode)
 	ok &= munmap(q, SIZE) == 0;
 	stop(&s, "munmap", mode);
 	ok &= munmap(area, 3 * SIZE + ALIGN) == 0;
+
+	/* the process is small again: fork and exit, FORKS times */
+	start(&s);
+	for (i = 0; i < FORKS; i++) {
+		pid = fork();
+		if (pid == 0)
+			exit(0);
+		ok &= pid > 0 && waitpid(pid, &status, 0) == pid && status == 0;
+	}
+	stop(&s, "fork_exit", mode);
 
 	ok &= kernel_workload("vmalloc_page", mode, "1 256");
 	ok &= kernel_workload("vmalloc", mode, "512 16");
