@@ -57,7 +57,8 @@ fi
 plant=()
 if [ -n "${COMPARE_PLANT:-}" ]; then
 	shopt -s nullglob
-	plant=("${COMPARE_PLANT%/}"/*.patch)
+	plant=("$(realpath -e -- "$COMPARE_PLANT")"/*.patch) ||
+		die "compare: no folder COMPARE_PLANT=$COMPARE_PLANT"
 	shopt -u nullglob
 	[ ${#plant[@]} -gt 0 ] || die "compare: no patch in COMPARE_PLANT=$COMPARE_PLANT"
 	name=compare-planted
