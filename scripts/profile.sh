@@ -16,7 +16,7 @@
 # What the arch's profile says: PROFILE_SYSCALL (the system calls' symbol
 # prefix); PROFILE_WINDOW_END, where a window ends, for a profile whose log
 # is filtered to the kernel's text (the firmware's or decompressor's blocks
-# would take minutes to log: powerpc, s390); PROFILE_TEXT_OFFSET, how far
+# would take minutes to log: x86_64, powerpc, s390); PROFILE_TEXT_OFFSET, how far
 # above vmlinux's link addresses the kernel runs (s390). Writes
 # $RESULTS/profile-<profile>.md: per system call the base's and the
 # series' totals and the functions whose counts differ most. The base
