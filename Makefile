@@ -23,7 +23,7 @@
 #   make selftest        the workbench's own failure-path tests
 #   make planted         each planted bug (not-posted/planted-*/expect) makes
 #                        its KUnit cases fail
-#   make measure         code size of the series against the base, per arch
+#   make measure [ARCH=...]  code size of the series against the base, per arch
 #   make disasm          instructions of the mode's hot callers, base against
 #                        series (x86_64-prod: PARAVIRT_XXL, -O2, no DEBUG_VM)
 #   make compare [ARCH=all]  run-time figures, base against series, per arch
@@ -78,8 +78,12 @@ apply: fetch
 build kunit boot:
 	@bash $(S)/$@.sh $(subst $(comma), ,$(ARCH))
 
-checkpatch bisect opaque selftest measure disasm review post:
+checkpatch bisect opaque selftest disasm review post:
 	@bash $(S)/$@.sh
+
+# make measure [ARCH=...]: default the five arches with a lazy MMU mode
+measure:
+	@bash $(S)/measure.sh $(if $(filter command line,$(origin ARCH)),$(subst $(comma), ,$(ARCH)))
 
 # make compare [ARCH=all]: the -prod profile of each arch (as a distribution kernel is built)
 compare:

@@ -8,7 +8,7 @@
 # (BUILD_TAG=base) when needed. Writes $RESULTS/measure.md and prints it.
 . "$(dirname "$0")/lib.sh"
 
-arches=$(arch_list "${@:-x86_64 arm64 powerpc sparc64}") || exit 1
+arches=$(arch_list "${@:-x86_64 arm64 powerpc sparc64 s390}") || exit 1
 read -r repo ref < <(base_ref)
 [ -f "$WORK_TREE/Makefile" ] || die "no applied tree; run 'make apply' first"
 mkdir -p "$RESULTS"
