@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# planted.sh [NAME...] - make the KUnit cases fail for the right reason.
+# planted.sh [NAME...] - make the tests fail for the right reason.
 # Each not-posted/planted-NAME/ that has an 'expect' file holds a patch that
 # breaks the kernel on purpose (never posted) and says which profile to run
-# (arch=) and which cases of the lazy_mmu_mode suite must fail (fail=). For
-# each: the patch is applied to the applied series for the duration (the
-# tree is restored on exit, whatever happens), the profile is rebuilt in a
-# copy of its build directory without ccache (a planted object must never
-# be stored where a real build could pick it up), and its KUnit run must
-# fail with every named case "not ok". Other cases failing too is reported,
-# not an error. An optional 'userspace=' line names test programs of
-# mm/userspace/ that must fail too, in a boot of the same broken kernel
-# (scripts/boot.sh). Without names, every planted directory with an 'expect'.
+# (arch=), which cases of the lazy_mmu_mode suite must fail (fail=) and
+# which test programs of mm/userspace/ must fail (userspace=); at least one
+# of the two. For each: the patch is applied to the applied series for the
+# duration (the tree is restored on exit, whatever happens), the profile is
+# rebuilt in a copy of its build directory without ccache (a planted object
+# must never be stored where a real build could pick it up); with fail=,
+# its KUnit run must fail with every named case "not ok"; with userspace=,
+# a boot of the same broken kernel (scripts/boot.sh) must report every
+# named program "not ok". Other cases failing too is reported, not an
+# error. Without names, every planted directory with an 'expect'.
 . "$(dirname "$0")/lib.sh"
 
 need git
@@ -76,10 +77,11 @@ for d in "${dirs[@]}"; do
 	name=${d##*/planted-}
 	arch=$(sed -n 's/^arch=//p' "$d/expect")
 	want=$(sed -n 's/^fail=//p' "$d/expect")
-	[ -n "$arch" ] && [ -n "$want" ] || die "$d/expect: want 'arch=' and 'fail=' lines"
-	[ "$(wc -l <<<"$arch")" = 1 ] || die "$d/expect: one 'arch=' line"
 	want=$(echo $want)
 	uwant=$(echo $(sed -n 's/^userspace=//p' "$d/expect"))
+	[ -n "$arch" ] && [ -n "$want$uwant" ] ||
+		die "$d/expect: want an 'arch=' line and a 'fail=' or 'userspace=' line"
+	[ "$(wc -l <<<"$arch")" = 1 ] || die "$d/expect: one 'arch=' line"
 	shopt -s nullglob
 	patches=("$d"/*.patch)
 	shopt -u nullglob
@@ -88,7 +90,7 @@ for d in "${dirs[@]}"; do
 	[ "$BOOT" = yes ] || die "$d/expect: $arch is build-only, KUnit cannot run there"
 	[ -f "$(build_dir "$arch")/$KERNEL_IMAGE" ] ||
 		die "$arch: no kernel built for the series; run 'make build ARCH=$arch' first"
-	log "planted $name: on $arch, must fail: $want"
+	log "planted $name: on $arch, must fail: ${want:+KUnit $want}${want:+${uwant:+, }}${uwant:+userspace $uwant}"
 	for p in "${patches[@]}"; do
 		git -C "$WORK_TREE" apply "$p" ||
 			die "planted $name: ${p##*/} does not apply on the series; update it"
@@ -98,14 +100,17 @@ for d in "${dirs[@]}"; do
 	cp -a "$(build_dir "$arch")" "$sb"
 	BUILD_TAG=planted CCACHE_DISABLE=1 "$TOP/scripts/build.sh" "$arch" ||
 		die "planted $name: the broken kernel does not build"
-	rc=0
-	console=$LOG_ROOT/kunit-planted-$arch.console.log
 	out=$LOG_ROOT/planted-$name.log
-	rm -f "$console" "$LOG_ROOT/kunit-planted-$arch.out"
-	BUILD_TAG=planted KUNIT_RETRIES=0 "$TOP/scripts/kunit.sh" "$arch" >"$out" 2>&1 || rc=$?
-	[ -f "$console" ] || { tail -n 20 "$out" >&2; die "planted $name: KUnit did not run (see $out)"; }
-	# the cases reported "not ok" (KTAP subtests: indented result lines)
-	verdict "$rc" "$want" "$console" '^[[:space:]]+not ok [0-9]+ ([A-Za-z0-9_]+).*$' KUnit
+	: > "$out"
+	if [ -n "$want" ]; then
+		rc=0
+		console=$LOG_ROOT/kunit-planted-$arch.console.log
+		rm -f "$console" "$LOG_ROOT/kunit-planted-$arch.out"
+		BUILD_TAG=planted KUNIT_RETRIES=0 "$TOP/scripts/kunit.sh" "$arch" >"$out" 2>&1 || rc=$?
+		[ -f "$console" ] || { tail -n 20 "$out" >&2; die "planted $name: KUnit did not run (see $out)"; }
+		# the cases reported "not ok" (KTAP subtests: indented result lines)
+		verdict "$rc" "$want" "$console" '^[[:space:]]+not ok [0-9]+ ([A-Za-z0-9_]+).*$' KUnit
+	fi
 	if [ -n "$uwant" ]; then
 		uconsole=$LOG_ROOT/boot-planted-$arch.console.log
 		rm -f "$uconsole"
