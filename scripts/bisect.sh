@@ -189,11 +189,21 @@ input_key() {
 PATH=$(shim_path):$PATH
 tag=bisect	# gate and all share results: same targets, same keys
 stamps=$BUILD_ROOT/stamps-$tag	# 'make clean' drops them with the build dirs
-bad=0 built=0 reused=0 checked=
+checked=
+# The builds of one commit (one profile each, own build directory, the
+# same checkout) run BISECT_JOBS at a time: kbuild's serial parts (make's
+# start, syncconfig, prepare) of one overlap the compiles of another.
+JOBS=${BISECT_JOBS:-2}
+case "$JOBS" in ''|*[!0-9]*|0) die "BISECT_JOBS=$JOBS: want a number > 0" ;; esac
+counts=$(mktemp)	# one line per build: built, reused or bad
+trap 'rm -f "$counts"' EXIT
 
-# build_at N COMMIT PROFILE TARGETS: one keyed, stamped build. Sparse runs
-# when the targets are single objects (the gate's lists), whose base-tree
-# warnings mm/sparse-baseline holds; whole directories are compiled only.
+# build_at N COMMIT PROFILE TARGETS: one keyed, stamped build of the
+# commit checked out in the scratch tree (checkout_at), in the background
+# (start_build). Sparse runs when the targets are single objects (the
+# gate's lists), whose base-tree warnings mm/sparse-baseline holds; whole
+# directories are compiled only. Its outcome goes to the verdicts and to
+# $counts, as the caller's variables cannot change in a background job.
 build_at() {
 	local i=$1 c=$2 p=$3 targets=$4 key subj sparse=
 	case "$targets" in */\ *|*/) ;; *) sparse=1 ;; esac
@@ -203,10 +213,9 @@ build_at() {
 	if [ -f "$stamps/$p/$key" ]; then
 		log "bisect: patch $i/${#commits[@]} on $p: inputs unchanged, built before ($(cat "$stamps/$p/$key"))"
 		printf '%s\t%s\tok\n' "$i" "$p" >> "$verdicts"
-		reused=$((reused + 1))
+		echo reused >> "$counts"
 		return 0
 	fi
-	g checkout -q -f --detach "$c"
 	log "bisect: patch $i/${#commits[@]} on $p: $subj"
 	b=$(BUILD_TAG=$tag build_dir "$p")
 	# C=1 checks what is recompiled: the first checked build of a profile
@@ -214,20 +223,46 @@ build_at() {
 	# checks) every object in its list from scratch.
 	if [ -n "$sparse" ] && ! in_list "$p" "$checked"; then
 		[ ! -d "$b" ] || (cd "$b" && rm -f $targets)
-		checked="$checked $p"
 	fi
 	if SRC=$scratch BUILD_TAG=$tag MAKE_TARGETS=$targets SPARSE=$sparse KUNIT_LENIENT=1 \
 		"$TOP/scripts/build.sh" "$p"; then
 		mkdir -p "$stamps/$p"
 		printf 'patch %d, %s\n' "$i" "$(date -u +%Y-%m-%dT%H:%MZ)" > "$stamps/$p/$key"
-		built=$((built + 1))
+		echo built >> "$counts"
 		printf '%s\t%s\tok\n' "$i" "$p" >> "$verdicts"
 	else
 		log "bisect: patch $i ($subj) does not build on $p"
 		printf '%s\t%s\tFAIL\n' "$i" "$p" >> "$verdicts"
-		bad=$((bad + 1))
-		[ -z "$sparse" ] || checked=$(for q in $checked; do [ "$q" = "$p" ] || printf ' %s' "$q"; done)
+		echo bad >> "$counts"
 	fi
+}
+
+checkout_at() { g checkout -q -f --detach "$1"; }
+
+# start_build N COMMIT PROFILE TARGETS: build_at in the background, at most
+# $JOBS at a time; end_builds waits for them all (before the checkout
+# changes) and takes the profiles whose build failed out of $checked.
+pids=()
+start_build() {
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n || true
+	done
+	build_at "$@" &
+	pids+=("$!")
+	case "$4" in */\ *|*/) ;; *) in_list "$3" "$checked" || checked="$checked $3" ;; esac
+}
+end_builds() {
+	local i=$1 p pid n v
+	# bash keeps the status of a job that 'wait -n' already reaped; a build
+	# that stopped on an error of its own wrote no verdict: counted here
+	for pid in "${pids[@]}"; do
+		wait "$pid" || { log "bisect: a build of patch $i stopped with an error"; echo bad >> "$counts"; }
+	done
+	pids=()
+	while IFS=$'\t' read -r n p v; do
+		[ "$n" = "$i" ] && [ "$v" = FAIL ] || continue
+		checked=$(for q in $checked; do [ "$q" = "$p" ] || printf ' %s' "$q"; done)
+	done < "$verdicts"
 }
 
 n=${#commits[@]}
@@ -254,11 +289,13 @@ mkdir -p "$RESULTS"
 # The tip first, whole directories, on every profile the boot stages do
 # not build in full: it checks the build-only profiles at the tip and tells
 # which objects each profile builds.
+checkout_at "$tip"
 for p in $profiles; do
 	load_arch "$p"
 	in_list "$p" "$TIP_BUILT" && [ -f "$(build_dir "$p")/vmlinux" ] && continue
-	build_at "$n" "$tip" "$p" "prepare mm/ fs/proc/ ${BISECT_DIRS:-}"
+	start_build "$n" "$tip" "$p" "prepare mm/ fs/proc/ ${BISECT_DIRS:-}"
 done
+end_builds "$n"
 walk=("${commits[@]}")
 i=0
 for c in "${walk[@]}"; do
@@ -270,15 +307,20 @@ for c in "${walk[@]}"; do
 		continue
 	fi
 	users_at "$c" >/dev/null	# fill the cache in this shell
+	checkout_at "$c"
 	for p in $want; do
 		load_arch "$p"
 		if ! t=$(targets_for "$p" "$c" "$(BUILD_TAG=$tag build_dir "$p")"); then
 			printf '%s\t%s\tFAIL\n' "$i" "$p" >> "$verdicts"
-			bad=$((bad + 1))
+			echo bad >> "$counts"
 			continue
 		fi
-		build_at "$i" "$c" "$p" "$t"
+		start_build "$i" "$c" "$p" "$t"
 	done
+	end_builds "$i"
 done
+built=$(grep -c '^built$' "$counts" || true)
+reused=$(grep -c '^reused$' "$counts" || true)
+bad=$(grep -c '^bad$' "$counts" || true)
 [ "$bad" = 0 ] || die "bisect: $bad patch/profile build(s) failed"
 log "bisect ($MODE): $n patches: $built build(s), $reused reused, all ok"

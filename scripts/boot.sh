@@ -29,17 +29,19 @@ boot_one() {
 	mkdir -p "$u"
 
 	log "$arch: userspace: nolibc sysroot and test programs"
+	# nolibc's headers in sysroot/, the kernel's uapi headers in uapi/ (the
+	# selftests' glibc must not see nolibc's)
 	{
 		make -C "$SRC/tools/include/nolibc" headers OUTPUT="$u/" &&
 		make -C "$SRC" O="$b" ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE" \
-			headers_install INSTALL_HDR_PATH="$u/sysroot" &&
+			headers_install INSTALL_HDR_PATH="$u/uapi" &&
 		{ [ -x "$b/usr/gen_init_cpio" ] || make -C "$SRC" O="$b" ARCH="$KARCH" \
 			CROSS_COMPILE="$CROSS_COMPILE" usr/gen_init_cpio; }
 	} >"$u/sysroot.log" 2>&1 || die "$arch: nolibc sysroot failed; see $u/sysroot.log"
 
 	local cc=("${CROSS_COMPILE}gcc" -Os -static -nostdlib -nostdinc -Wall -Werror
 		  -fno-asynchronous-unwind-tables -fno-stack-protector ${USER_CFLAGS:-}
-		  -I"$u/sysroot/include" -include nolibc.h)
+		  -I"$u/sysroot/include" -I"$u/uapi/include" -include nolibc.h)
 	local srcs=("$TOP/mm/userspace/init.c")
 	if [ -n "${USERSPACE_PROGS:-}" ]; then
 		# shellcheck disable=SC2206
@@ -58,19 +60,46 @@ boot_one() {
 		[ "$name" = init ] || progs+=("$name")
 	done
 	printf '%s\n' "${progs[@]}" > "$u/list"
+	# the kernel's mm selftests (mm/userspace/kselftests), static with glibc
+	local ksft=()
+	if [ -z "${USERSPACE_PROGS:-}" ] && [ "${KSELFTESTS:-1}" != 0 ]; then
+		local line name args targets=()
+		while read -r name args; do
+			ksft+=("$name")
+			targets+=("$u/kselftest/$name")
+			printf '%s kselftest %s\n' "$name" "$args" >> "$u/list"
+		done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/mm/userspace/kselftests")
+		log "$arch: userspace: the kernel's mm selftests (${ksft[*]})"
+		mkdir -p "$u/kselftest"
+		make -C "$SRC/tools/testing/selftests/mm" ARCH="$KARCH" \
+			CROSS_COMPILE="$CROSS_COMPILE" OUTPUT="$u/kselftest" \
+			KHDR_INCLUDES="-isystem $u/uapi/include" LDFLAGS=-static \
+			"${targets[@]}" >"$u/kselftest.log" 2>&1 ||
+			{ tail -n 20 "$u/kselftest.log" >&2
+			  die "$arch: cannot build the mm selftests; see $u/kselftest.log"; }
+		progs+=("${ksft[@]}")
+	fi
 	printf '%s\n' "$SHUTDOWN" > "$u/shutdown"
 	{
 		printf 'dir /dev 755 0 0\nnod /dev/console 600 0 0 c 5 1\n'
+		printf 'dir /proc 755 0 0\ndir /sys 755 0 0\ndir /tmp 1777 0 0\n'
 		printf 'dir /tests 755 0 0\nfile /init %s 755 0 0\n' "$u/init"
 		printf 'file /tests/list %s 644 0 0\n' "$u/list"
 		printf 'file /tests/shutdown %s 644 0 0\n' "$u/shutdown"
 		for prog in "${progs[@]}"; do
-			printf 'file /tests/%s %s 755 0 0\n' "$prog" "$u/$prog"
+			if [ -f "$u/kselftest/$prog" ]; then
+				printf 'file /tests/%s %s 755 0 0\n' "$prog" "$u/kselftest/$prog"
+			else
+				printf 'file /tests/%s %s 755 0 0\n' "$prog" "$u/$prog"
+			fi
 		done
 	} > "$u/cpio.list"
 	"$b/usr/gen_init_cpio" "$u/cpio.list" > "$u/initramfs.cpio" ||
 		die "$arch: gen_init_cpio failed"
 
+	# mremap_test maps regions of 2 GB without filling them (needs /proc/sys)
+	local overcommit=
+	[ ${#ksft[@]} = 0 ] || overcommit=sysctl.vm.overcommit_memory=1
 	t0=$(date +%s)
 	log "$arch: boot with initramfs under $QEMU (timeout ${TIMEOUT}s)"
 	# shellcheck disable=SC2086
@@ -78,7 +107,7 @@ boot_one() {
 		-m 1024 -serial stdio -accel kvm -accel tcg $QEMU_ARGS ${EXTRA_QEMU_ARGS:-} \
 		-kernel "$b/$KERNEL_IMAGE" \
 		-initrd "$u/initramfs.cpio" \
-		-append "console=$CONSOLE kunit.enable=0 panic=-1 ${EXTRA_KERNEL_ARGS:-}" \
+		-append "console=$CONSOLE kunit.enable=0 panic=-1 $overcommit ${EXTRA_KERNEL_ARGS:-}" \
 		</dev/null >"$u/console.raw" 2>&1 || rc=$?
 	tr -d '\r' < "$u/console.raw" > "$u/console.log"
 	cp "$u/console.log" "$LOG_ROOT/boot-${BUILD_TAG:+$BUILD_TAG-}$arch.console.log"
@@ -88,8 +117,12 @@ boot_one() {
 	*) fail="QEMU exited $rc" ;;
 	esac
 	fail=$(console_problems "$u/console.log" "$fail")
+	# a selftest may skip as a whole (exit 4: what it needs is not built);
+	# the summary counts it, and README says why
 	for prog in "${progs[@]}"; do
-		grep -Eq "^ok [0-9]+ $prog\$" "$u/console.log" ||
+		local ok="^ok [0-9]+ $prog\$"
+		case " ${ksft[*]} " in *" $prog "*) ok="^ok [0-9]+ $prog( # SKIP)?\$" ;; esac
+		grep -Eq "$ok" "$u/console.log" ||
 			fail="${fail:+$fail; }'$prog' did not run or did not pass"
 	done
 	python3 "$SRC/tools/testing/kunit/kunit.py" parse --json="$u/ktap.json" \

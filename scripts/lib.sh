@@ -119,7 +119,8 @@ load_arch() {
 	esac
 	[ -f "$f" ] || die "unknown arch '$arch' (known: $(known_arches))"
 	# nothing of a previously loaded profile may leak into this one
-	unset BISECT_DIRS BOOT BOOT_EXPECT COMPARE_ICOUNT COMPARE_NESTED CONSOLE CROSS_COMPILE CROSS_SUFFIX \
+	unset BISECT_DIRS BOOT BOOT_EXPECT COMPARE_ICOUNT COMPARE_NESTED CONFIG_FRAGMENTS CONSOLE \
+		CROSS_COMPILE CROSS_SUFFIX \
 		PROFILE_SYSCALL PROFILE_WINDOW_END PROFILE_TEXT_OFFSET \
 		KARCH KERNEL_IMAGE KUNIT_CONFIG KUNIT_SUITES PACKAGES QEMU QEMU_ARGS SHUTDOWN
 	BASE_PROFILE=
@@ -135,6 +136,11 @@ load_arch() {
 	fi
 	ARCH_NAME=$arch
 	ARCH_DIR=$TOP/arch/$arch
+	local frag
+	for frag in ${CONFIG_FRAGMENTS:-}; do
+		[ -f "$TOP/arch/$frag.config" ] ||
+			die "arch/$arch/profile: CONFIG_FRAGMENTS names arch/$frag.config, which does not exist"
+	done
 }
 
 # The kernel's source directory under arch/ for the loaded profile (the
@@ -147,8 +153,14 @@ srcarch() {
 	esac
 }
 
-# The config fragments of the loaded profile, base profile's first.
+# The config fragments of the loaded profile after arch/common.config: the
+# shared ones it names in CONFIG_FRAGMENTS (arch/<name>.config), then its
+# base profile's, then its own.
 profile_configs() {
+	local f
+	for f in ${CONFIG_FRAGMENTS:-}; do
+		printf '%s\n' "$TOP/arch/$f.config"
+	done
 	[ -z "$BASE_PROFILE" ] || printf '%s\n' "$TOP/arch/$BASE_PROFILE/config"
 	[ ! -f "$ARCH_DIR/config" ] || printf '%s\n' "$ARCH_DIR/config"
 }

@@ -1,8 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /init for the userspace boot: runs every program named in /tests/list
- * (one name a line, found as /tests/<name>), prints the top-level KTAP
- * lines from their exit status, and ends the boot.
+ * (found as /tests/<name>), prints the top-level KTAP lines from their exit
+ * status, and ends the boot.
+ *
+ * A line of /tests/list is "<name> [<kind> [<argument>...]]", words split
+ * by blanks. The kind says how the program reports:
+ *   ktap       (the default) the programs of mm/userspace/: they print
+ *              their own KTAP already nested (indented by four spaces);
+ *   kselftest  the kernel's selftests (tools/testing/selftests/mm/): their
+ *              TAP is printed at the top level, so /init nests every line
+ *              by four spaces, and exit status 4 (KSFT_SKIP) is a skip.
+ *
+ * Before the first program, /proc and /sys are mounted (the selftests read
+ * /proc/self/pagemap, /proc/self/smaps and /sys/kernel/mm; where a file
+ * system is not built, the mount fails and the tests that need it skip);
+ * the initramfs has the mount points and /tmp.
  *
  * Built with the kernel's nolibc: no cross libc needed. /tests/shutdown says
  * how the boot ends: "poweroff" (sun4u cannot reboot under QEMU) or
@@ -10,7 +23,9 @@
  */
 #include <linux/reboot.h>
 
-#define MAX_TESTS 32
+#define MAX_TESTS	32
+#define MAX_ARGS	16
+#define KSFT_SKIP	4
 
 static char list[4096];
 
@@ -38,10 +53,89 @@ static void finish(void)
 		sched_yield();
 }
 
+/* Split a line into blank-separated words; returns how many */
+static int split(char *line, char **words, int max)
+{
+	int n = 0;
+
+	while (*line && n < max) {
+		while (*line == ' ' || *line == '\t')
+			*line++ = '\0';
+		if (!*line)
+			break;
+		words[n++] = line;
+		while (*line && *line != ' ' && *line != '\t')
+			line++;
+	}
+	return n;
+}
+
+/* Copy what the program writes to fd, each line indented by four spaces */
+static void nest_output(int fd)
+{
+	char in[512], out[2048];
+	int at_start = 1, len, i, o;
+
+	while ((len = read(fd, in, sizeof(in))) > 0) {
+		for (i = 0, o = 0; i < len; i++) {
+			if (at_start) {
+				memcpy(out + o, "    ", 4);
+				o += 4;
+			}
+			out[o++] = in[i];
+			at_start = in[i] == '\n';
+		}
+		write(1, out, o);
+	}
+	if (!at_start)
+		write(1, "\n", 1);
+}
+
+/* Run /tests/<name> with the words after the kind as its arguments */
+static int run(char **words, int nwords, int kselftest, char **envp)
+{
+	char path[128] = "/tests/";
+	char *args[MAX_ARGS + 1];
+	int status = -1, pipefd[2] = { -1, -1 }, i;
+	pid_t pid;
+
+	strncat(path, words[0], sizeof(path) - 8);
+	args[0] = path;
+	for (i = 2; i < nwords; i++)
+		args[i - 1] = words[i];
+	args[nwords > 1 ? nwords - 1 : 1] = NULL;
+
+	if (kselftest && pipe(pipefd) < 0) {
+		printf("    # %s: pipe failed: %d\n", words[0], errno);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (kselftest) {
+			dup2(pipefd[1], 1);
+			dup2(pipefd[1], 2);
+			close(pipefd[0]);
+			close(pipefd[1]);
+		}
+		execve(path, args, envp);
+		printf("# exec %s failed: %d\n", path, errno);
+		exit(127);
+	}
+	if (kselftest) {
+		close(pipefd[1]);
+		if (pid > 0)
+			nest_output(pipefd[0]);
+		close(pipefd[0]);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		status = -1;
+	return status;
+}
+
 int main(int argc, char **argv, char **envp)
 {
-	char *names[MAX_TESTS];
-	int n = 0, i, len, failed = 0;
+	char *lines[MAX_TESTS];
+	int n = 0, i, len, failed = 0, skipped = 0;
 	char *p;
 
 	len = read_file("/tests/list", list, sizeof(list));
@@ -51,40 +145,48 @@ int main(int argc, char **argv, char **envp)
 		finish();
 	}
 	for (p = list; *p && n < MAX_TESTS; ) {
-		names[n++] = p;
+		lines[n++] = p;
 		while (*p && *p != '\n')
 			p++;
 		if (*p)
 			*p++ = '\0';
-		if (!*names[n - 1])
+		if (!*lines[n - 1])
 			n--;
 	}
 
+	if (mount("proc", "/proc", "proc", 0, NULL) < 0)
+		printf("# init: mount /proc: %d\n", errno);
+	if (mount("sysfs", "/sys", "sysfs", 0, NULL) < 0)
+		printf("# init: mount /sys: %d\n", errno);
+
 	printf("KTAP version 1\n1..%d\n", n);
 	for (i = 0; i < n; i++) {
-		char path[128] = "/tests/";
-		char *args[] = { path, NULL };
-		int status = -1;
-		pid_t pid;
+		char *words[MAX_ARGS + 2];
+		int nwords = split(lines[i], words, MAX_ARGS + 2);
+		int kselftest = nwords > 1 && !strcmp(words[1], "kselftest");
+		int status;
 
-		strncat(path, names[i], sizeof(path) - 8);
-		pid = fork();
-		if (pid == 0) {
-			execve(path, args, envp);
-			printf("    # exec %s failed: %d\n", path, errno);
-			exit(127);
+		if (!nwords || (nwords > 1 && !kselftest && strcmp(words[1], "ktap"))) {
+			failed++;
+			printf("# init: bad line %d of /tests/list\n", i + 1);
+			printf("not ok %d %s\n", i + 1, nwords ? words[0] : "?");
+			continue;
 		}
-		if (pid < 0 || waitpid(pid, &status, 0) != pid)
-			status = -1;
+		status = run(words, nwords, kselftest, envp);
 		if (status == 0) {
-			printf("ok %d %s\n", i + 1, names[i]);
+			printf("ok %d %s\n", i + 1, words[0]);
+		} else if (kselftest && WIFEXITED(status) &&
+			   WEXITSTATUS(status) == KSFT_SKIP) {
+			skipped++;
+			printf("ok %d %s # SKIP\n", i + 1, words[0]);
 		} else {
 			failed++;
-			printf("# %s: exit status 0x%x\n", names[i], status);
-			printf("not ok %d %s\n", i + 1, names[i]);
+			printf("# %s: exit status 0x%x\n", words[0], status);
+			printf("not ok %d %s\n", i + 1, words[0]);
 		}
 	}
-	printf("# userspace: %d passed, %d failed\n", n - failed, failed);
+	printf("# userspace: %d passed, %d skipped, %d failed\n",
+	       n - failed - skipped, skipped, failed);
 	finish();
 	return 0;
 }
