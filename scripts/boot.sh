@@ -97,7 +97,8 @@ boot_one() {
 	"$b/usr/gen_init_cpio" "$u/cpio.list" > "$u/initramfs.cpio" ||
 		die "$arch: gen_init_cpio failed"
 
-	# mremap_test maps regions of 2 GB without filling them (needs /proc/sys)
+	# mremap_test maps regions of 2 GB without filling them (sysctl.* needs
+	# CONFIG_SYSCTL, which tinyconfig has)
 	local overcommit=
 	[ ${#ksft[@]} = 0 ] || overcommit=sysctl.vm.overcommit_memory=1
 	t0=$(date +%s)

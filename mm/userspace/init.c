@@ -10,7 +10,8 @@
  *              their own KTAP already nested (indented by four spaces);
  *   kselftest  the kernel's selftests (tools/testing/selftests/mm/): their
  *              TAP is printed at the top level, so /init nests every line
- *              by four spaces, and exit status 4 (KSFT_SKIP) is a skip.
+ *              by four spaces under a KTAP header of its own (dropping
+ *              theirs), and exit status 4 (KSFT_SKIP) is a skip.
  *
  * Before the first program, /proc and /sys are mounted (the selftests read
  * /proc/self/pagemap, /proc/self/smaps and /sys/kernel/mm; where a file
@@ -70,25 +71,45 @@ static int split(char *line, char **words, int max)
 	return n;
 }
 
-/* Copy what the program writes to fd, each line indented by four spaces */
-static void nest_output(int fd)
+/* Print one line of a selftest's output, nested; its own TAP header is dropped */
+static void nest_line(const char *line, int len)
 {
-	char in[512], out[2048];
-	int at_start = 1, len, i, o;
+	char out[1100];
 
+	if ((len == 15 && !strncmp(line, "TAP version 13\n", 15)) ||
+	    (len == 15 && !strncmp(line, "KTAP version 1\n", 15)))
+		return;
+	memcpy(out, "    ", 4);
+	memcpy(out + 4, line, len);
+	write(1, out, len + 4);
+}
+
+/*
+ * Copy what a selftest writes to fd, each line indented by four spaces,
+ * under a KTAP header of our own: not every selftest prints one before its
+ * first result (mremap_test prints its plan first).
+ */
+static void nest_output(int fd, const char *name)
+{
+	char in[512], line[1024];
+	int len, i, n = 0;
+
+	printf("    KTAP version 1\n    # Subtest: %s\n", name);
 	while ((len = read(fd, in, sizeof(in))) > 0) {
-		for (i = 0, o = 0; i < len; i++) {
-			if (at_start) {
-				memcpy(out + o, "    ", 4);
-				o += 4;
+		for (i = 0; i < len; i++) {
+			line[n++] = in[i];
+			if (in[i] == '\n' || n == sizeof(line) - 1) {
+				if (in[i] != '\n')
+					line[n++] = '\n';
+				nest_line(line, n);
+				n = 0;
 			}
-			out[o++] = in[i];
-			at_start = in[i] == '\n';
 		}
-		write(1, out, o);
 	}
-	if (!at_start)
-		write(1, "\n", 1);
+	if (n) {
+		line[n++] = '\n';
+		nest_line(line, n);
+	}
 }
 
 /* Run /tests/<name> with the words after the kind as its arguments */
@@ -124,7 +145,7 @@ static int run(char **words, int nwords, int kselftest, char **envp)
 	if (kselftest) {
 		close(pipefd[1]);
 		if (pid > 0)
-			nest_output(pipefd[0]);
+			nest_output(pipefd[0], words[0]);
 		close(pipefd[0]);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
