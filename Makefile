@@ -22,7 +22,7 @@
 #   make opaque          the opaque-type check (arm64 with a pointer state)
 #   make selftest        the workbench's own failure-path tests
 #   make planted         each planted bug (not-posted/planted-*/expect) makes
-#                        its KUnit cases fail
+#                        its KUnit cases and its userspace programs fail
 #   make measure [ARCH=...]  code size of the series against the base, per arch
 #   make disasm          instructions of the mode's hot callers, base against
 #                        series (x86_64-prod: PARAVIRT_XXL, -O2, no DEBUG_VM)

@@ -65,6 +65,9 @@ boot_one() {
 	if [ -z "${USERSPACE_PROGS:-}" ] && [ "${KSELFTESTS:-1}" != 0 ]; then
 		local line name args targets=()
 		while read -r name args; do
+			case " ${KSELFTESTS_LEAVE_OUT:-} " in
+			*" $name "*) log "$arch: userspace: $name left out (KSELFTESTS_LEAVE_OUT in arch/$arch/profile)"; continue ;;
+			esac
 			ksft+=("$name")
 			targets+=("$u/kselftest/$name")
 			printf '%s kselftest %s\n' "$name" "$args" >> "$u/list"
