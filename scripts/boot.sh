@@ -3,10 +3,14 @@
 #
 # boot.sh ARCH... - boot the built kernel with an initramfs whose static
 # /init (mm/userspace/init.c, built with the kernel's nolibc) runs every
-# test program in mm/userspace/ and prints KTAP. KUnit is switched off
-# (kunit.enable=0) for this boot. The run fails on a timeout, on a
-# WARN/BUG/Oops/panic in the log, on a missing or failed test program;
-# the KTAP is parsed by kunit.py parse. EXTRA_KERNEL_ARGS and EXTRA_QEMU_ARGS
+# test program in mm/userspace/, then the kernel's mm selftests listed in
+# mm/userspace/kselftests (built from the tree under test, statically with
+# the target's glibc; KSELFTESTS=0 leaves them out, and so does a
+# profile's KSELFTESTS_LEAVE_OUT for those it names), and prints KTAP.
+# KUnit is switched off (kunit.enable=0) for this boot. The run fails on a
+# timeout, on a WARN/BUG/Oops/panic in the log, on a missing or failed test
+# program (a selftest may skip as a whole); the KTAP is parsed by kunit.py
+# parse. EXTRA_KERNEL_ARGS and EXTRA_QEMU_ARGS
 # are added to the kernel command line and to QEMU's. USERSPACE_PROGS
 # replaces the test programs with the C files it lists (make compare runs
 # mm/bench/flush_bench.c alone).
@@ -63,7 +67,7 @@ boot_one() {
 	# the kernel's mm selftests (mm/userspace/kselftests), static with glibc
 	local ksft=()
 	if [ -z "${USERSPACE_PROGS:-}" ] && [ "${KSELFTESTS:-1}" != 0 ]; then
-		local line name args targets=()
+		local name args targets=()
 		while read -r name args; do
 			case " ${KSELFTESTS_LEAVE_OUT:-} " in
 			*" $name "*) log "$arch: userspace: $name left out (KSELFTESTS_LEAVE_OUT in arch/$arch/profile)"; continue ;;
