@@ -194,9 +194,21 @@ checked=
 # same checkout) run BISECT_JOBS at a time: kbuild's serial parts (make's
 # start, syncconfig, prepare) of one overlap the compiles of another.
 JOBS=${BISECT_JOBS:-2}
-case "$JOBS" in ''|*[!0-9]*|0) die "BISECT_JOBS=$JOBS: want a number > 0" ;; esac
+[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || die "BISECT_JOBS=$JOBS: want a number > 0"
 counts=$(mktemp)	# one line per build: built, reused or bad
-trap 'rm -f "$counts"' EXIT
+outcome=$(mktemp -d)	# per build "<patch>-<profile>": built, reused or FAIL
+pids=()
+# no build may outlive the script (a 'die' between builds, a stage timeout)
+stop_builds() {
+	local pid
+	for pid in "${pids[@]:-}"; do
+		[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	rm -rf "$counts" "$outcome"
+}
+trap stop_builds EXIT
+trap 'exit 1' INT TERM
 
 # build_at N COMMIT PROFILE TARGETS: one keyed, stamped build of the
 # commit checked out in the scratch tree (checkout_at), in the background
@@ -214,6 +226,7 @@ build_at() {
 		log "bisect: patch $i/${#commits[@]} on $p: inputs unchanged, built before ($(cat "$stamps/$p/$key"))"
 		printf '%s\t%s\tok\n' "$i" "$p" >> "$verdicts"
 		echo reused >> "$counts"
+		echo reused > "$outcome/$i-$p"
 		return 0
 	fi
 	log "bisect: patch $i/${#commits[@]} on $p: $subj"
@@ -230,39 +243,65 @@ build_at() {
 		printf 'patch %d, %s\n' "$i" "$(date -u +%Y-%m-%dT%H:%MZ)" > "$stamps/$p/$key"
 		echo built >> "$counts"
 		printf '%s\t%s\tok\n' "$i" "$p" >> "$verdicts"
+		echo built > "$outcome/$i-$p"
 	else
 		log "bisect: patch $i ($subj) does not build on $p"
 		printf '%s\t%s\tFAIL\n' "$i" "$p" >> "$verdicts"
 		echo bad >> "$counts"
+		echo FAIL > "$outcome/$i-$p"
 	fi
 }
 
 checkout_at() { g checkout -q -f --detach "$1"; }
 
 # start_build N COMMIT PROFILE TARGETS: build_at in the background, at most
-# $JOBS at a time; end_builds waits for them all (before the checkout
-# changes) and takes the profiles whose build failed out of $checked.
-pids=()
+# $JOBS at a time. A profile counts as checked (its next build compiles
+# only what changed) from its first checked build on; end_builds waits for
+# the commit's builds and takes a profile out of $checked again if that
+# build failed or was a reused result (nothing compiled).
+declare -A job_profile
+new_checked=
 start_build() {
 	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
 		wait -n || true
 	done
 	build_at "$@" &
 	pids+=("$!")
-	case "$4" in */\ *|*/) ;; *) in_list "$3" "$checked" || checked="$checked $3" ;; esac
+	job_profile[$!]=$3
+	case "$4" in
+	*/\ *|*/) ;;
+	*) if ! in_list "$3" "$checked"; then
+		checked="$checked $3"
+		new_checked="$new_checked $3"
+	   fi ;;
+	esac
 }
 end_builds() {
-	local i=$1 p pid n v
+	local i=$1 p pid
 	# bash keeps the status of a job that 'wait -n' already reaped; a build
-	# that stopped on an error of its own wrote no verdict: counted here
+	# that stopped on an error of its own (exit status, no outcome) fails
 	for pid in "${pids[@]}"; do
-		wait "$pid" || { log "bisect: a build of patch $i stopped with an error"; echo bad >> "$counts"; }
+		p=${job_profile[$pid]}
+		if ! wait "$pid" || [ ! -f "$outcome/$i-$p" ]; then
+			if [ ! -f "$outcome/$i-$p" ]; then
+				log "bisect: the build of patch $i on $p stopped with an error"
+				printf '%s\t%s\tFAIL\n' "$i" "$p" >> "$verdicts"
+				echo bad >> "$counts"
+				echo FAIL > "$outcome/$i-$p"
+			fi
+		fi
 	done
 	pids=()
-	while IFS=$'\t' read -r n p v; do
-		[ "$n" = "$i" ] && [ "$v" = FAIL ] || continue
+	job_profile=()
+	for p in $checked; do
+		case "$(cat "$outcome/$i-$p" 2>/dev/null)" in
+		FAIL) ;;
+		reused) in_list "$p" "$new_checked" || continue ;;
+		*) continue ;;
+		esac
 		checked=$(for q in $checked; do [ "$q" = "$p" ] || printf ' %s' "$q"; done)
-	done < "$verdicts"
+	done
+	new_checked=
 }
 
 n=${#commits[@]}

@@ -76,6 +76,7 @@ boot_one() {
 			targets+=("$u/kselftest/$name")
 			printf '%s kselftest %s\n' "$name" "$args" >> "$u/list"
 		done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/mm/userspace/kselftests")
+		[ ${#ksft[@]} -gt 0 ] || die "$arch: KSELFTESTS_LEAVE_OUT leaves out every mm selftest; set KSELFTESTS=0 instead"
 		log "$arch: userspace: the kernel's mm selftests (${ksft[*]})"
 		mkdir -p "$u/kselftest"
 		make -C "$SRC/tools/testing/selftests/mm" ARCH="$KARCH" \

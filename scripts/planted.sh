@@ -118,7 +118,7 @@ for d in "${dirs[@]}"; do
 		BUILD_TAG=planted "$TOP/scripts/boot.sh" "$arch" >>"$out" 2>&1 || rc=$?
 		[ -f "$uconsole" ] || { tail -n 20 "$out" >&2; die "planted $name: the userspace boot did not run (see $out)"; }
 		# the programs reported "not ok" (top-level KTAP result lines)
-		verdict "$rc" "$uwant" "$uconsole" '^not ok [0-9]+ ([A-Za-z0-9_]+).*$' userspace
+		verdict "$rc" "$uwant" "$uconsole" '^not ok [0-9]+ ([A-Za-z0-9_-]+).*$' userspace
 	fi
 	restore
 	rm -rf "$sb"

@@ -54,21 +54,22 @@ static void finish(void)
 		sched_yield();
 }
 
-/* Split a line into blank-separated words; returns how many */
+/* Split a line into blank-separated words; returns how many, -1 if more than max */
 static int split(char *line, char **words, int max)
 {
 	int n = 0;
 
-	while (*line && n < max) {
+	for (;;) {
 		while (*line == ' ' || *line == '\t')
 			*line++ = '\0';
 		if (!*line)
-			break;
+			return n;
+		if (n == max)
+			return -1;
 		words[n++] = line;
 		while (*line && *line != ' ' && *line != '\t')
 			line++;
 	}
-	return n;
 }
 
 /* Print one line of a selftest's output, nested; its own TAP header is dropped */
@@ -116,7 +117,7 @@ static void nest_output(int fd, const char *name)
 static int run(char **words, int nwords, int kselftest, char **envp)
 {
 	char path[128] = "/tests/";
-	char *args[MAX_ARGS + 1];
+	char *args[MAX_ARGS + 2];	/* the path, the arguments, NULL */
 	int status = -1, pipefd[2] = { -1, -1 }, i;
 	pid_t pid;
 
@@ -175,22 +176,21 @@ int main(int argc, char **argv, char **envp)
 			n--;
 	}
 
+	printf("KTAP version 1\n1..%d\n", n);
 	if (mount("proc", "/proc", "proc", 0, NULL) < 0)
 		printf("# init: mount /proc: %d\n", errno);
 	if (mount("sysfs", "/sys", "sysfs", 0, NULL) < 0)
 		printf("# init: mount /sys: %d\n", errno);
-
-	printf("KTAP version 1\n1..%d\n", n);
 	for (i = 0; i < n; i++) {
 		char *words[MAX_ARGS + 2];
 		int nwords = split(lines[i], words, MAX_ARGS + 2);
 		int kselftest = nwords > 1 && !strcmp(words[1], "kselftest");
 		int status;
 
-		if (!nwords || (nwords > 1 && !kselftest && strcmp(words[1], "ktap"))) {
+		if (nwords <= 0 || (nwords > 1 && !kselftest && strcmp(words[1], "ktap"))) {
 			failed++;
 			printf("# init: bad line %d of /tests/list\n", i + 1);
-			printf("not ok %d %s\n", i + 1, nwords ? words[0] : "?");
+			printf("not ok %d %s\n", i + 1, nwords > 0 ? words[0] : "?");
 			continue;
 		}
 		status = run(words, nwords, kselftest, envp);

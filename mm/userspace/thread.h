@@ -86,8 +86,9 @@ static long start_thread(void (*fn)(void))
 static unsigned char helper_stack[STACK_SIZE] __attribute__((aligned(16)));
 
 /*
- * clone(flags, stack, ptid, tls, ctid): the child returns 0 in x0 on the
- * new stack; every other register is as the parent left it, so fn is in x9.
+ * clone(flags, stack, ptid, ctid, tls), all but the first two 0: the child
+ * returns 0 in x0 on the new stack; every other register is as the parent
+ * left it, so fn is in x9.
  */
 static long start_thread(void (*fn)(void))
 {
