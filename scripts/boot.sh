@@ -112,16 +112,19 @@ boot_one() {
 	# s390): the layout is made the same in every boot
 	local ksft_args=
 	[ ${#ksft[@]} = 0 ] || ksft_args="sysctl.vm.overcommit_memory=1 norandmaps"
+	qemu_kernel_args "$b/$KERNEL_IMAGE" \
+		"console=$CONSOLE kunit.enable=0 panic=-1 $ksft_args ${EXTRA_KERNEL_ARGS:-}" \
+		"$u/initramfs.cpio"
 	t0=$(date +%s)
-	log "$arch: boot with initramfs under $QEMU (timeout ${TIMEOUT}s)"
+	log "$arch: boot with initramfs under $QEMU${XEN_IMAGE:+ as dom0 of ${XEN_IMAGE##*/}} (timeout ${TIMEOUT}s)"
 	# shellcheck disable=SC2086
 	timeout --kill-after=10 "$TIMEOUT" "$QEMU" -nodefaults -nographic -no-reboot \
 		-m 1024 -serial stdio -accel kvm -accel tcg $QEMU_ARGS ${EXTRA_QEMU_ARGS:-} \
-		-kernel "$b/$KERNEL_IMAGE" \
-		-initrd "$u/initramfs.cpio" \
-		-append "console=$CONSOLE kunit.enable=0 panic=-1 $ksft_args ${EXTRA_KERNEL_ARGS:-}" \
+		"${QEMU_KERNEL_ARGS[@]}" \
 		</dev/null >"$u/console.raw" 2>&1 || rc=$?
-	tr -d '\r' < "$u/console.raw" > "$u/console.log"
+	# without carriage returns and blank lines (see kunit.sh: a Xen
+	# dom0's lines end in "\r\r\n")
+	tr -d '\r' < "$u/console.raw" | sed '/^$/d' > "$u/console.log"
 	cp "$u/console.log" "$LOG_ROOT/boot-${BUILD_TAG:+$BUILD_TAG-}$arch.console.log"
 	case "$rc" in
 	0) ;;

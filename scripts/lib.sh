@@ -26,6 +26,9 @@ export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 export CCACHE_DEPEND=${CCACHE_DEPEND:-1}
 SERIES_BRANCH=lazy-mmu-series
 ALL_ARCHES="x86_64 arm64 powerpc sparc64 s390"
+# what the gate builds, KUnit-tests and boots: the five, and x86_64 as the
+# Xen PV dom0 that its lazy MMU mode is for
+GATE_ARCHES="$ALL_ARCHES x86_64-xen"
 START_TIME=${START_TIME:-$(date +%s)}
 export START_TIME
 
@@ -120,9 +123,9 @@ load_arch() {
 	[ -f "$f" ] || die "unknown arch '$arch' (known: $(known_arches))"
 	# nothing of a previously loaded profile may leak into this one
 	unset BISECT_DIRS BOOT BOOT_EXPECT COMPARE_ICOUNT COMPARE_NESTED CONFIG_FRAGMENTS CONSOLE \
-		CROSS_COMPILE CROSS_SUFFIX \
+		CROSS_COMPILE CROSS_SUFFIX XEN_ARGS XEN_IMAGE \
 		PROFILE_SYSCALL PROFILE_WINDOW_END PROFILE_TEXT_OFFSET \
-		KARCH KERNEL_IMAGE KSELFTESTS_LEAVE_OUT KUNIT_CONFIG KUNIT_SUITES PACKAGES QEMU QEMU_ARGS \
+		KARCH KERNEL_IMAGE KSELFTESTS_LEAVE_OUT KUNIT_CONFIG KUNIT_NO_SKIP KUNIT_SUITES PACKAGES QEMU QEMU_ARGS \
 		SHUTDOWN
 	BASE_PROFILE=
 	# shellcheck disable=SC1090
@@ -164,6 +167,42 @@ profile_configs() {
 	done
 	[ -z "$BASE_PROFILE" ] || printf '%s\n' "$TOP/arch/$BASE_PROFILE/config"
 	[ ! -f "$ARCH_DIR/config" ] || printf '%s\n' "$ARCH_DIR/config"
+}
+
+# xen_image: for a profile with XEN_IMAGE (the hypervisor a Debian package
+# installs, gzipped), the image QEMU boots: its multiboot loader does not
+# decompress, so the image is unpacked into the cache once.
+xen_image() {
+	local out=$CACHE/xen/${XEN_IMAGE##*/}
+	out=${out%.gz}
+	[ -f "$XEN_IMAGE" ] || die "$ARCH_NAME: no Xen hypervisor at $XEN_IMAGE; run 'make setup'"
+	if [ ! -s "$out" ] || [ "$XEN_IMAGE" -nt "$out" ]; then
+		mkdir -p "${out%/*}"
+		gzip -dc "$XEN_IMAGE" > "$out.tmp" && mv "$out.tmp" "$out" ||
+			die "$ARCH_NAME: cannot decompress $XEN_IMAGE"
+	fi
+	printf '%s\n' "$out"
+}
+
+# xen_modules KERNEL CMDLINE [INITRD]: the -initrd argument for Xen.
+# qemu_kernel_args KERNEL CMDLINE [INITRD]: sets QEMU_KERNEL_ARGS to the QEMU
+# arguments that boot KERNEL with CMDLINE and INITRD: directly, or for a
+# profile with XEN_IMAGE, Xen with XEN_ARGS and the kernel as its dom0 (the
+# multiboot modules go in -initrd, comma-separated, each with its command
+# line, where a literal comma is written twice).
+xen_modules() {
+	printf '%s %s%s\n' "$1" "${2//,/,,}" "${3:+,$3}"
+}
+
+qemu_kernel_args() {
+	local kernel=$1 cmdline=$2 initrd=${3:-}
+	if [ -n "${XEN_IMAGE:-}" ]; then
+		QEMU_KERNEL_ARGS=(-kernel "$(xen_image)" -append "${XEN_ARGS:-}"
+				  -initrd "$(xen_modules "$kernel" "$cmdline" "$initrd")")
+	else
+		QEMU_KERNEL_ARGS=(-kernel "$kernel" -append "$cmdline")
+		[ -z "$initrd" ] || QEMU_KERNEL_ARGS+=(-initrd "$initrd")
+	fi
 }
 
 known_arches() {
@@ -215,7 +254,8 @@ shim_path() {
 }
 
 # Console lines that fail a boot whatever the tests said.
-BAD_LOG='(-+\[ cut here \]-+|WARNING: CPU:|WARNING: at |BUG: |kernel BUG at|Oops|Kernel panic|Unable to handle kernel|Call Trace:|Internal error:|Unhandled fault|Kernel stack overflow)'
+# Xen's own: a panic of the hypervisor, a dom0 that died, a failed multicall.
+BAD_LOG='(-+\[ cut here \]-+|WARNING: CPU:|WARNING: at |BUG: |kernel BUG at|Oops|Kernel panic|Unable to handle kernel|Call Trace:|Internal error:|Unhandled fault|Kernel stack overflow|\(XEN\) Panic on CPU|Hardware Dom0 crashed|multicall\(s\) failed)'
 
 # console_problems LOG [earlier-problems]: prints the problems found in a
 # console log (WARN/BUG/Oops/panic lines, a missing BOOT_EXPECT line).

@@ -37,7 +37,7 @@ stage checkpatch "$TOP/scripts/checkpatch.sh" || true
 # what would be posted: subjects, To/Cc, the mbox applied with git am and
 # b4 am giving the tested commits, range-diff against the previous version
 stage post "$TOP/scripts/post.sh" || true
-for a in $ALL_ARCHES; do
+for a in $GATE_ARCHES; do
 	arch_stages "$a"
 done
 for a in $BUILD_ONLY; do
@@ -45,7 +45,7 @@ for a in $BUILD_ONLY; do
 done
 # The table before the self-tests: they boot the x86_64 kernel on purpose
 # with failures, which overwrites its latest KUnit/boot summaries.
-results_table $ALL_ARCHES > "$RESULTS/table.md"
+results_table $GATE_ARCHES > "$RESULTS/table.md"
 if [ "${BISECT:-1}" != 0 ]; then
 	# the gate leaves x86_64-noxen to 'make test-all' (cold time: it cost
 	# a whole-directory tip build and a build of every x86 or generic patch)
