@@ -127,17 +127,26 @@ load_arch() {
 		PROFILE_SYSCALL PROFILE_WINDOW_END PROFILE_TEXT_OFFSET \
 		KARCH KERNEL_IMAGE KSELFTESTS_LEAVE_OUT KUNIT_CONFIG KUNIT_NO_SKIP KUNIT_SUITES PACKAGES QEMU QEMU_ARGS \
 		SHUTDOWN
-	BASE_PROFILE=
-	# shellcheck disable=SC1090
-	. "$f"
-	# A profile may build on another one: its settings first, then ours.
-	if [ -n "$BASE_PROFILE" ]; then
-		[ -f "$TOP/arch/$BASE_PROFILE/profile" ] ||
-			die "arch/$arch/profile: BASE_PROFILE=$BASE_PROFILE does not exist"
+	# A profile may build on another one (BASE_PROFILE), which may build on
+	# a third: the settings of the first in the chain first, ours last.
+	PROFILE_CHAIN=$arch
+	local p=$arch base n=0
+	while base=$(sed -n 's/^BASE_PROFILE=//p' "$TOP/arch/$p/profile" | tr -d '"' | tail -n 1) &&
+	      [ -n "$base" ]; do
+		[ -f "$TOP/arch/$base/profile" ] ||
+			die "arch/$p/profile: BASE_PROFILE=$base does not exist"
+		n=$((n + 1))
+		[ "$n" -le 4 ] || die "arch/$arch/profile: BASE_PROFILE chain too long (a loop?)"
+		PROFILE_CHAIN="$base $PROFILE_CHAIN"
+		p=$base
+	done
+	for p in $PROFILE_CHAIN; do
 		# shellcheck disable=SC1090
-		. "$TOP/arch/$BASE_PROFILE/profile"
-		. "$f"
-	fi
+		. "$TOP/arch/$p/profile"
+	done
+	BASE_PROFILE=${PROFILE_CHAIN% *}
+	BASE_PROFILE=${BASE_PROFILE##* }
+	[ "$BASE_PROFILE" != "$PROFILE_CHAIN" ] || BASE_PROFILE=
 	ARCH_NAME=$arch
 	ARCH_DIR=$TOP/arch/$arch
 	local frag
@@ -158,15 +167,16 @@ srcarch() {
 }
 
 # The config fragments of the loaded profile after arch/common.config: the
-# shared ones it names in CONFIG_FRAGMENTS (arch/<name>.config), then its
-# base profile's, then its own.
+# shared ones it names in CONFIG_FRAGMENTS (arch/<name>.config), then those
+# of its chain of base profiles, the first base first, its own last.
 profile_configs() {
 	local f
 	for f in ${CONFIG_FRAGMENTS:-}; do
 		printf '%s\n' "$TOP/arch/$f.config"
 	done
-	[ -z "$BASE_PROFILE" ] || printf '%s\n' "$TOP/arch/$BASE_PROFILE/config"
-	[ ! -f "$ARCH_DIR/config" ] || printf '%s\n' "$ARCH_DIR/config"
+	for f in $PROFILE_CHAIN; do
+		[ ! -f "$TOP/arch/$f/config" ] || printf '%s\n' "$TOP/arch/$f/config"
+	done
 }
 
 # xen_image: for a profile with XEN_IMAGE (the hypervisor a Debian package
