@@ -13,11 +13,18 @@
 #                        check, script self-tests;
 #                        ends with "N passed, N failed"
 #   make test-all        the full matrix: every patch on every profile,
-#                        whole directories, build-only profiles linked
+#                        whole directories, build-only profiles linked,
+#                        and make base
 #   make setup           install Debian packages (root) or print the command
 #   make fetch           base tree into the cache (or check KERNEL_SRC)
 #   make apply           the series onto a fresh branch from the base
 #   make build|kunit|boot ARCH=<arch>[,<arch>...]|all
+#   make base [ARCH=...]  the base tree (mainline's suite) built, KUnit-tested
+#                        and booted with the same profiles (default: the
+#                        gate's six); a failure of the base that a profile
+#                        expects (BASE_XFAIL: the bug, matched in the log)
+#                        passes, and the base with the fix (BASE_FIXES)
+#                        must pass
 #   make checkpatch      checkpatch.pl --strict over the series
 #   make bisect          each patch built on top of its predecessors
 #   make opaque          the opaque-type check (arm64 with a pointer state)
@@ -57,7 +64,7 @@ MAIN_ARCH := $(if $(filter undefined,$(origin ARCH)),x86_64 x86_64-xen,$(ARCH))
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: all run test test-all setup fetch apply build kunit boot checkpatch bisect opaque selftest planted measure disasm compare profile review post export-series clean help
+.PHONY: all run test test-all setup fetch apply base build kunit boot checkpatch bisect opaque selftest planted measure disasm compare profile review post export-series clean help
 
 all: run
 
@@ -84,6 +91,10 @@ build kunit boot:
 
 checkpatch bisect opaque selftest disasm review post:
 	@bash $(S)/$@.sh
+
+# make base [ARCH=...]: default the gate's boot arches
+base: fetch
+	@bash $(S)/base.sh $(if $(filter command line,$(origin ARCH)),$(subst $(comma), ,$(ARCH)))
 
 # make measure [ARCH=...]: default the five arches with a lazy MMU mode
 measure:

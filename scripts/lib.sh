@@ -122,7 +122,7 @@ load_arch() {
 	esac
 	[ -f "$f" ] || die "unknown arch '$arch' (known: $(known_arches))"
 	# nothing of a previously loaded profile may leak into this one
-	unset BISECT_DIRS BOOT BOOT_EXPECT COMPARE_FEWER COMPARE_ICOUNT COMPARE_NESTED COMPARE_SLACK \
+	unset BASE_FIXES BASE_KUNIT_SUITES BASE_XFAIL BASE_XFAIL_MATCH BASE_XFAIL_WHY BISECT_DIRS BOOT BOOT_EXPECT COMPARE_FEWER COMPARE_ICOUNT COMPARE_NESTED COMPARE_SLACK \
 		COMPARE_SUMS CONFIG_FRAGMENTS CONSOLE \
 		CROSS_COMPILE CROSS_SUFFIX XEN_ARGS XEN_IMAGE \
 		PROFILE_SYSCALL PROFILE_WINDOW_END PROFILE_TEXT_OFFSET \
@@ -266,7 +266,13 @@ shim_path() {
 
 # Console lines that fail a boot whatever the tests said.
 # Xen's own: a panic of the hypervisor, a dom0 that died, a failed multicall.
-BAD_LOG='(-+\[ cut here \]-+|WARNING: CPU:|WARNING: at |BUG: |kernel BUG at|Oops|Kernel panic|Unable to handle kernel|Call Trace:|Internal error:|Unhandled fault|Kernel stack overflow|\(XEN\) Panic on CPU|Hardware Dom0 crashed|multicall\(s\) failed)'
+# The kernel's own report lines: WARN (also lockdep's "WARNING: possible
+# circular locking dependency detected" and RCU's "WARNING: suspicious RCU
+# usage", which print no "cut here"), BUG (KASAN, KFENCE, sleeping in
+# atomic context, page table check), UBSAN, stalls and hung tasks, panics,
+# and Xen's; a kernel line, not a test program's "# WARNING" or Xen's
+# "(XEN) WARNING".
+BAD_LOG='(-+\[ cut here \]-+|^(\[[ 0-9.]+\] )?WARNING: |WARNING: CPU:|WARNING: at |BUG: |kernel BUG at|Oops|Kernel panic|Unable to handle kernel|Call [Tt]race:|Internal error:|Unhandled fault|Kernel stack overflow|UBSAN: |rcu: INFO: .*detected stall|blocked for more than [0-9]+ seconds|\(XEN\) Panic on CPU|Hardware Dom0 crashed|multicall\(s\) failed)'
 
 # console_problems LOG [earlier-problems]: prints the problems found in a
 # console log (WARN/BUG/Oops/panic lines, a missing BOOT_EXPECT line).
@@ -280,6 +286,40 @@ console_problems() {
 		out="${out:+$out; }boot log lacks '$BOOT_EXPECT'"
 	fi
 	printf '%s\n' "$out"
+}
+
+# base_xfail WHAT TAG CMD... (scripts/base.sh): run a stage's command (WHAT:
+# kunit or boot, of the build TAG); where the loaded profile lists WHAT in
+# BASE_XFAIL, it must fail, its console log must show the bug
+# (BASE_XFAIL_MATCH), and every report in that log must be the bug's.
+base_xfail() {
+	local what=$1 tag=$2 console
+	shift 2
+	if [[ " ${BASE_XFAIL:-} " != *" $what "* ]]; then
+		"$@"
+		return
+	fi
+	[ -n "${BASE_XFAIL_MATCH:-}" ] ||
+		die "arch/$ARCH_NAME/profile: BASE_XFAIL without BASE_XFAIL_MATCH"
+	console=$LOG_ROOT/$what-$tag-$ARCH_NAME.console.log
+	rm -f "$console"
+	if "$@"; then
+		printf 'error: %s\n' "$ARCH_NAME: the base's $what passed, but arch/$ARCH_NAME/profile says it fails ($BASE_XFAIL_WHY): drop it from BASE_XFAIL"
+		return 1
+	fi
+	if ! grep -Eq -- "$BASE_XFAIL_MATCH" "$console" 2>/dev/null; then
+		printf 'error: %s\n' "$ARCH_NAME: the base's $what failed, but not as arch/$ARCH_NAME/profile expects: no match for '$BASE_XFAIL_MATCH' in $console"
+		return 1
+	fi
+	# and nothing else went wrong: every report in the log is the bug's
+	local other
+	other=$(grep -E '^(\[[ 0-9.]+\] )?(WARNING|BUG): |kernel BUG at|Oops|Kernel panic|UBSAN: ' "$console" |
+		grep -Ev -- "$BASE_XFAIL_MATCH" | head -n 3) || true
+	if [ -n "$other" ]; then
+		printf 'error: %s\n%s\n' "$ARCH_NAME: the base's $what failed as arch/$ARCH_NAME/profile expects, but the log has other reports too ($console):" "$other"
+		return 1
+	fi
+	log "$ARCH_NAME: the base's $what failed as expected: $BASE_XFAIL_WHY ($(grep -Em1 -- "$BASE_XFAIL_MATCH" "$console" | sed 's/^ *//'))"
 }
 
 # sparse new enough for the base tree (see scripts/setup.sh): its wrapper.

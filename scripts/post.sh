@@ -8,7 +8,7 @@
 #      the length of patches/series; a base-commit: line naming the pinned
 #      base.
 #   2. Adds To: and Cc: to every mail from the kernel's
-#      scripts/get_maintainer.pl, run on the applied tree (the tip: patch 15
+#      scripts/get_maintainer.pl, run on the applied tree (the tip: patch 17
 #      adds a MAINTAINERS entry): To: maintainers, Cc: reviewers and lists
 #      of the files each patch touches, plus the patch's own Cc: trailers
 #      (as git send-email adds them); no address in both. The cover letter

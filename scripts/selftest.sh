@@ -62,6 +62,36 @@ expect_fail kernel-src-wrong-version "is Linux 6.1 .* needs 7.3" env KERNEL_SRC=
 expect_fail missing-tool "'no-such-tool' is not installed" \
 	bash -c ". '$S/lib.sh'; need no-such-tool"
 
+# --- the console checks see the reports that print no "cut here": lockdep,
+# RCU, arm64's "Call trace:", UBSAN; not a test program's "# WARNING"
+printf '%s\n' '# WARNING: a selftest line' '(XEN) WARNING: a Xen line' > "$tmp/clean.log"
+expect_ok bad-log-clean bash -c ". '$S/lib.sh'; [ -z \"\$(console_problems '$tmp/clean.log' 2>/dev/null)\" ]"
+for r in 'lockdep|WARNING: possible circular locking dependency detected' \
+	 'rcu|[    3.141592] WARNING: suspicious RCU usage' 'arm64-trace|Call trace:' \
+	 'ubsan|UBSAN: shift-out-of-bounds in mm/memory.c:1' \
+	 'kasan|BUG: KASAN: slab-use-after-free in f+0x1/0x2'; do
+	printf '%s\n' "${r#*|}" > "$tmp/bad.log"
+	expect_fail "bad-log-${r%%|*}" "WARN/BUG/Oops/panic" bash -c \
+		". '$S/lib.sh'; p=\$(console_problems '$tmp/bad.log'); echo \"\$p\"; [ -z \"\$p\" ]"
+done
+
+# --- make base: a failure of the base that a profile expects must be that
+# failure (its regex, and no other report in the log); one that passes
+# fails, as the profile is then wrong
+xf() {	# xf CONSOLE-LINE... -> a failing "stage" that wrote that console log
+	printf '%s\n' "$@" > "$tmp/xf.lines"
+	bash -c ". '$S/lib.sh'; ARCH_NAME=fake LOG_ROOT='$tmp' BASE_XFAIL='kunit boot'
+		BASE_XFAIL_MATCH='WARNING: include/linux/pgtable\\.h:(362|319) ' BASE_XFAIL_WHY='the bug'
+		base_xfail kunit base bash -c 'cp $tmp/xf.lines $tmp/kunit-base-fake.console.log; \${XF_RC:-false}'"
+}
+expect_ok base-xfail-expected xf 'WARNING: include/linux/pgtable.h:362 at 0x1, CPU#0: swapper/0/0'
+expect_fail base-xfail-other-failure "failed, but not as arch/fake/profile expects" \
+	xf 'WARNING: mm/memory.c:12 at 0x1, CPU#0: a/1'
+expect_fail base-xfail-extra-report "other reports too" \
+	xf 'WARNING: include/linux/pgtable.h:319 at 0x1, CPU#0: a/1' 'BUG: KASAN: use-after-free in f+0x1/0x2'
+expect_fail base-xfail-passes "passed, but arch/fake/profile says it fails" \
+	env XF_RC=true bash -c "$(declare -f xf); tmp='$tmp' S='$S' xf 'nothing'"
+
 # --- a patch that does not apply: named, git's message shown, tree untouched
 mkdir -p "$tmp/bad"
 cat > "$tmp/bad/0001-broken.patch" <<'PATCH'

@@ -13,9 +13,11 @@
 #   (arm64-prod, one -icount boot per kernel; COMPARE_QUICK=0 skips it),
 #   and the workbench's own failure-path tests.
 # TEST_MODE=all (scripts/test-all.sh, 'make test-all') runs the full matrix
-# on top: every build-only profile built and linked in full, and after the
+# on top: every build-only profile built and linked in full, after the
 # gate's per-patch walk every patch on every profile (BISECT_MODE=all: the
-# gate's targets with sparse, the gate's results reused).
+# gate's targets with sparse, the gate's results reused), and the base tree
+# on the six boot profiles (scripts/base.sh, one stage; its own table in
+# $CACHE/results-base).
 # Ends with the stage table (verdict and seconds per stage) and
 # "N passed, N failed"; exits non-zero if anything failed.
 . "$(dirname "$0")/lib.sh"
@@ -69,6 +71,9 @@ if [ "${COMPARE_QUICK:-1}" != 0 ]; then
 	stage compare-quick env COMPARE_QUICK=1 "$TOP/scripts/compare.sh" arm64 || true
 fi
 stage selftest "$TOP/scripts/selftest.sh" || true
+if [ "$MODE" = all ]; then
+	stage base "$TOP/scripts/base.sh" || true
+fi
 
 printf '\nStages (%s, %d s in all):\n' "$MODE" $(( $(date +%s) - START_TIME ))
 column -t -s "$(printf '\t')" "$RESULTS/stages.tsv" | sed 's/^/  /'
