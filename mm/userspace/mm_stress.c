@@ -1,0 +1,528 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mm_stress: a random walk, from a fixed seed, over a window of anonymous
+ * memory through the page-table paths that run in lazy MMU sections:
+ * mprotect of whole and partial ranges (splitting VMAs), munmap of holes,
+ * mmap(MAP_FIXED) over whatever is there, mremap moves and grows (in place
+ * and moved, across page tables), fork with copy-on-write checked in the
+ * child and the parent, madvise(DONTNEED) and madvise(FREE), writes. A
+ * model says, for every page of the window, whether it is mapped, its
+ * protection and the word it must hold; after every step the whole window
+ * is checked against it (every mapped page's word; whether a sample of
+ * pages, among them those around the step's range, can be written), and
+ * where a second CPU exists, again by a second thread on the other CPU
+ * (which also does some of the writes, so that its TLB holds writable
+ * entries when the protections change). A batched update that is lost,
+ * late or reordered shows up as a wrong word, or as a page that can still
+ * be written after it was made read-only or unmapped.
+ *
+ * "Can be written" is tried through the kernel (read() from a pipe into
+ * the page): it goes through the calling CPU's TLB like a user store and
+ * fails with EFAULT instead of killing the process.
+ *
+ * The kernel command line may set mm_stress.seed=N and mm_stress.steps=N
+ * (default: seed 1, 400 steps, the gate's length; a soak is a larger N).
+ * KTAP: one case per kind of step, failed if any check after such a step
+ * failed; the walk stops at the first failure, printing the step, the page,
+ * what it held and what the model expected.
+ */
+#include "ktap.h"
+#include "thread.h"
+
+#define MAGIC		0x6d6d7374UL
+#define PAGE		pg
+#define WINDOW		(16UL << 20)
+#define MAX_PAGES	4096UL
+#define SAMPLES		16
+/* where the parameters are read (another file to try it on a host) */
+#ifndef CMDLINE
+#define CMDLINE		"/proc/cmdline"
+#endif
+
+#include "pattern.h"
+
+enum { P_NONE, P_RO, P_RW };
+enum { S_WRITE, S_PROTECT, S_UNMAP, S_MAP, S_MOVE, S_GROW, S_GROW_MOVE,
+       S_FORK, S_DONTNEED, S_FREE, S_KINDS };
+static const char *const kind_name[S_KINDS] = {
+	"write", "mprotect", "munmap", "mmap_fixed", "mremap_move",
+	"mremap_grow", "mremap_grow_move", "fork_cow", "madv_dontneed",
+	"madv_free",
+};
+
+static unsigned long pg, npages;
+static unsigned char *win;
+/* The model: the first word of every page (0: a zero page), its protection,
+ * and whether it was given MADV_FREE since its last write (then it may also
+ * read as zero) */
+static unsigned long val[MAX_PAGES];
+static unsigned char prot[MAX_PAGES], freed[MAX_PAGES];
+static unsigned long gen = 1;
+static unsigned long long rng;
+static int probe_pipe[2];
+static unsigned long done[S_KINDS], refused[S_KINDS];
+static int failed_kind = -1;
+
+static unsigned long rnd(unsigned long n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return n ? (unsigned long)(rng >> 11) % n : 0;
+}
+
+/* Whether the calling CPU can write 8 bytes at p (as the kernel does) */
+static int writable(unsigned char *p)
+{
+	unsigned long v = 0x5a5a5a5a;
+	long r;
+
+	if (write(probe_pipe[1], &v, sizeof(v)) != sizeof(v))
+		return -1;
+	r = read(probe_pipe[0], p, sizeof(v));
+	if (r == sizeof(v))
+		return 1;
+	/* The failed read consumed nothing */
+	if (read(probe_pipe[0], &v, sizeof(v)) != sizeof(v) || errno != EFAULT)
+		return -1;
+	return 0;
+}
+
+/* The pages whose writability is tried after a step: around its range, and random ones */
+static unsigned long sample[SAMPLES + 4];
+static int nsample;
+
+static void pick_samples(unsigned long first, unsigned long n)
+{
+	int i;
+
+	nsample = 0;
+	if (n) {
+		if (first)
+			sample[nsample++] = first - 1;
+		sample[nsample++] = first;
+		sample[nsample++] = first + n - 1;
+		if (first + n < npages)
+			sample[nsample++] = first + n;
+	}
+	for (i = 0; i < SAMPLES; i++)
+		sample[nsample++] = rnd(npages);
+}
+
+/* The window against the model, from the calling CPU: 1 if it matches */
+static int check(const char *who)
+{
+	unsigned long i, w;
+	int k, r;
+
+	for (i = 0; i < npages; i++) {
+		if (prot[i] == P_NONE)
+			continue;
+		w = *(volatile unsigned long *)(win + i * pg);
+		if (w != val[i] && !(freed[i] && !w)) {
+			printf("    # %s: page %lu holds 0x%lx, expected 0x%lx%s\n",
+			       who, i, w, val[i], freed[i] ? " or 0" : "");
+			return 0;
+		}
+	}
+	for (k = 0; k < nsample; k++) {
+		i = sample[k];
+		/* Past the word the model checks */
+		r = writable(win + i * pg + 64);
+		if (r != (prot[i] == P_RW)) {
+			printf("    # %s: page %lu (%s) %s\n", who, i,
+			       prot[i] == P_RW ? "read-write" :
+			       prot[i] == P_RO ? "read-only" : "unmapped",
+			       r < 0 ? "probe failed" : r ? "is writable" : "is not writable");
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void write_pages(unsigned long first, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = first; i < first + n; i++) {
+		if (prot[i] != P_RW)
+			continue;
+		val[i] = pattern(i, gen) | 1;
+		freed[i] = 0;
+		*(volatile unsigned long *)(win + i * pg) = val[i];
+	}
+	gen++;
+}
+
+/* The second thread: checks the window, or writes, when told to */
+enum { H_CHECK = 1, H_WRITE, H_EXIT };
+static struct {
+	int cmd, seq, done, result, pinned;
+	unsigned long first, n;
+} h;
+
+static void helper(void)
+{
+	int seq = 0;
+
+	if (!pin(1)) {
+		/* one CPU: leave it to the main thread */
+		__atomic_store_n(&h.pinned, -1, __ATOMIC_RELEASE);
+		return;
+	}
+	__atomic_store_n(&h.pinned, 1, __ATOMIC_RELEASE);
+	for (;;) {
+		while (__atomic_load_n(&h.seq, __ATOMIC_ACQUIRE) == seq)
+			;
+		seq++;
+		if (h.cmd == H_EXIT) {
+			__atomic_store_n(&h.done, seq, __ATOMIC_RELEASE);
+			return;
+		}
+		if (h.cmd == H_WRITE) {
+			write_pages(h.first, h.n);
+			h.result = 1;
+		} else {
+			h.result = check("other CPU");
+		}
+		__atomic_store_n(&h.done, seq, __ATOMIC_RELEASE);
+	}
+}
+
+static int mt;
+
+static int on_helper(int cmd, unsigned long first, unsigned long n)
+{
+	int seq = h.seq + 1;
+
+	h.cmd = cmd;
+	h.first = first;
+	h.n = n;
+	__atomic_store_n(&h.seq, seq, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&h.done, __ATOMIC_ACQUIRE) != seq)
+		;
+	return h.result;
+}
+
+/* A random run of mapped pages: [*first, *first + *n), of one protection if same */
+static int mapped_run(unsigned long *first, unsigned long *n, int same)
+{
+	unsigned long s = rnd(npages), e, tries;
+
+	for (tries = 0; prot[s] == P_NONE; tries++, s = (s + 1) % npages)
+		if (tries == npages)
+			return 0;
+	for (e = s + 1; e < npages && prot[e] != P_NONE &&
+	     (!same || prot[e] == prot[s]); e++)
+		;
+	/* a short run, or one that may cross page tables */
+	*n = 1 + rnd(rnd(4) ? 16 : e - s);
+	if (*n > e - s)
+		*n = e - s;
+	*first = s;
+	return 1;
+}
+
+/* A random unmapped run of at least n pages in the window */
+static int free_run(unsigned long n, unsigned long *first)
+{
+	unsigned long s = rnd(npages), tries, k;
+
+	for (tries = 0; tries < npages; tries++, s = (s + 1) % npages) {
+		if (s + n > npages)
+			continue;
+		for (k = 0; k < n && prot[s + k] == P_NONE; k++)
+			;
+		if (k == n) {
+			*first = s;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void set_none(unsigned long first, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = first; i < first + n; i++) {
+		prot[i] = P_NONE;
+		val[i] = 0;
+		freed[i] = 0;
+	}
+}
+
+/* mremap [s, s + n) to [d, d + n + g) (moved) or grow it by g in place */
+static int do_mremap(int kind, unsigned long s, unsigned long n,
+		     unsigned long d, unsigned long g)
+{
+	unsigned char *old = win + s * pg, *to = win + d * pg;
+	unsigned char p = prot[s];
+	void *r;
+	unsigned long i;
+
+	if (kind == S_GROW)
+		r = mremap(old, n * pg, (n + g) * pg, 0, NULL);
+	else
+		r = mremap(old, n * pg, (n + g) * pg, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	if (r == MAP_FAILED) {
+		/* the range spans two VMAs (not merged): nothing happened */
+		if (errno != EFAULT && errno != ENOMEM) {
+			printf("    # mremap: error %d\n", errno);
+			return 0;
+		}
+		refused[kind]++;
+		return 1;
+	}
+	if (kind == S_GROW) {
+		d = s;
+	} else {
+		for (i = 0; i < n; i++) {
+			val[d + i] = val[s + i];
+			freed[d + i] = freed[s + i];
+			prot[d + i] = prot[s + i];
+		}
+		set_none(s, n);
+	}
+	for (i = d + n; i < d + n + g; i++) {
+		prot[i] = p;
+		val[i] = 0;
+		freed[i] = 0;
+	}
+	return r == (void *)(kind == S_GROW ? old : to);
+}
+
+static int fork_cow(void)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		/* the child's copy: the parent's words, then its own */
+		int ok = check("child");
+
+		write_pages(0, npages);
+		ok = ok && check("child after its writes");
+		syscall(__NR_exit_group, ok ? 0 : 1);
+	}
+	/* the child's writes must not show here: check() follows */
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0) {
+		printf("    # fork: the child failed (status 0x%x)\n", status);
+		return 0;
+	}
+	return 1;
+}
+
+static int step(int kind)
+{
+	unsigned long s = 0, n = 0, d, g;
+	void *r;
+
+	switch (kind) {
+	case S_WRITE:
+		s = rnd(npages);
+		n = 1 + rnd(rnd(2) ? 32 : npages - s);
+		if (s + n > npages)
+			n = npages - s;
+		pick_samples(s, n);
+		if (mt && rnd(2))
+			return on_helper(H_WRITE, s, n);
+		write_pages(s, n);
+		return 1;
+	case S_PROTECT:
+		if (!mapped_run(&s, &n, 0))
+			break;
+		pick_samples(s, n);
+		g = rnd(2) ? P_RO : P_RW;
+		if (syscall(__NR_mprotect, win + s * pg, n * pg,
+			    g == P_RW ? PROT_READ | PROT_WRITE : PROT_READ))
+			return 0;
+		memset(prot + s, g, n);
+		return 1;
+	case S_UNMAP:
+		s = rnd(npages);
+		n = 1 + rnd(rnd(2) ? 16 : npages / 4);
+		if (s + n > npages)
+			n = npages - s;
+		pick_samples(s, n);
+		if (munmap(win + s * pg, n * pg))
+			return 0;
+		set_none(s, n);
+		return 1;
+	case S_MAP:
+		s = rnd(npages);
+		n = 1 + rnd(rnd(2) ? 16 : npages / 4);
+		if (s + n > npages)
+			n = npages - s;
+		pick_samples(s, n);
+		r = mmap(win + s * pg, n * pg, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (r != win + s * pg)
+			return 0;
+		set_none(s, n);
+		memset(prot + s, P_RW, n);
+		return 1;
+	case S_MOVE:
+	case S_GROW_MOVE:
+		g = kind == S_GROW_MOVE ? 1 + rnd(16) : 0;
+		if (!mapped_run(&s, &n, 1) || !free_run(n + g, &d))
+			break;
+		pick_samples(d, n + g);
+		return do_mremap(kind, s, n, d, g);
+	case S_GROW:
+		/* a run that ends where the window's unmapped pages begin */
+		if (!mapped_run(&s, &n, 1))
+			break;
+		while (s + n < npages && prot[s + n] == prot[s])
+			n++;
+		g = 1 + rnd(16);
+		if (s + n + g > npages)
+			break;
+		for (d = s + n; d < s + n + g; d++)
+			if (prot[d] != P_NONE)
+				break;
+		if (d < s + n + g)
+			break;
+		pick_samples(s, n + g);
+		return do_mremap(kind, s, n, 0, g);
+	case S_FORK:
+		pick_samples(0, 0);
+		return fork_cow();
+	case S_DONTNEED:
+	case S_FREE:
+		if (!mapped_run(&s, &n, 0))
+			break;
+		pick_samples(s, n);
+		if (syscall(__NR_madvise, win + s * pg, n * pg,
+			    kind == S_FREE ? MADV_FREE : MADV_DONTNEED))
+			return 0;
+		for (d = s; d < s + n; d++) {
+			if (kind == S_FREE) {
+				freed[d] = 1;
+			} else {
+				val[d] = 0;
+				freed[d] = 0;
+			}
+		}
+		return 1;
+	}
+	/* nothing to do it on in this state */
+	refused[kind]++;
+	pick_samples(0, 0);
+	return 1;
+}
+
+/* mm_stress.<name>=<number> from the kernel command line, or def */
+static unsigned long param(const char *name, unsigned long def)
+{
+	static char cmdline[4096];
+	char key[32], *p;
+	int fd, len;
+
+	fd = open(CMDLINE, O_RDONLY);
+	len = fd < 0 ? -1 : read(fd, cmdline, sizeof(cmdline) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (len <= 0)
+		return def;
+	cmdline[len] = '\0';
+	snprintf(key, sizeof(key), "mm_stress.%s=", name);
+	p = strstr(cmdline, key);
+	return p ? strtoul(p + strlen(key), NULL, 0) : def;
+}
+
+/*
+ * The page size: from the auxiliary vector, or where nolibc does not read
+ * it (sparc64), the smallest offset into a mapping that munmap() accepts
+ */
+static unsigned long page_size(void)
+{
+	unsigned long k;
+	unsigned char *p;
+	long r = getpagesize();
+
+	if (r > 0)
+		return r;
+	p = mmap(NULL, 1UL << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	for (k = 4096; k < 1UL << 19; k *= 2)
+		if (munmap(p + k, k) == 0)
+			break;
+	munmap(p, 1UL << 20);
+	return k < 1UL << 19 ? k : 0;
+}
+
+static int end_all(void)
+{
+	if (mt)
+		on_helper(H_EXIT, 0, 0);
+	syscall(__NR_exit_group, ktap_end());
+	return ktap_end();
+}
+
+int main(void)
+{
+	unsigned long seed = param("seed", 1), steps = param("steps", 400), i;
+	int kind, ok = 1;
+	void *r;
+
+	pg = page_size();
+	npages = !pg ? 0 : WINDOW / pg > MAX_PAGES ? MAX_PAGES : WINDOW / pg;
+	rng = seed * 0x9e3779b97f4a7c15ULL + 1;
+	ktap_begin("mm_stress", 2 + S_KINDS);
+	printf("    # seed %lu, %lu steps, %lu pages of %lu bytes\n", seed, steps, npages, pg);
+
+	/* The window: reserved, then three quarters mapped read-write */
+	r = npages ? mmap(NULL, npages * pg, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
+	if (!ktap_case("setup", r != MAP_FAILED && pipe(probe_pipe) == 0 &&
+		       munmap((unsigned char *)r + npages / 4 * 3 * pg, npages / 4 * pg) == 0,
+		       "no page size, or mmap or pipe failed")) {
+		for (kind = -1; kind < S_KINDS; kind++)
+			ktap_case(kind < 0 ? "two_cpus" : kind_name[kind], 0, "not run");
+		return ktap_end();
+	}
+	win = r;
+	memset(prot, P_RW, npages / 4 * 3);
+	write_pages(0, npages);
+
+	if (!HAVE_THREADS) {
+		printf("    ok 2 two_cpus # SKIP no thread start code for this architecture\n");
+		ktap_case_nr++;
+	} else if (!pin(0) || start_thread(helper) <= 0 ||
+		   ({ while (!__atomic_load_n(&h.pinned, __ATOMIC_ACQUIRE))
+			  ;
+		      h.pinned < 0; })) {
+		/* one CPU: sched_setaffinity() to CPU 1 fails */
+		printf("    ok 2 two_cpus # SKIP no second CPU for the checking thread\n");
+		ktap_case_nr++;
+	} else {
+		mt = 1;
+		ktap_case("two_cpus", on_helper(H_CHECK, 0, 0), "the other CPU sees wrong data");
+	}
+
+	for (i = 0; i < steps && ok; i++) {
+		kind = rnd(S_KINDS);
+		/* fork is slow under QEMU: one step in four of that kind */
+		if (kind == S_FORK && rnd(4))
+			kind = S_WRITE;
+		ok = step(kind);
+		if (!ok)
+			printf("    # step %lu (%s) failed: error %d\n", i, kind_name[kind], errno);
+		ok = ok && check("this CPU") && (!mt || on_helper(H_CHECK, 0, 0));
+		if (ok)
+			done[kind]++;
+		else
+			failed_kind = kind;
+	}
+	if (!ok)
+		printf("    # the walk stopped at step %lu of %lu (seed %lu)\n", i - 1, steps, seed);
+	for (kind = 0; kind < S_KINDS; kind++) {
+		printf("    # %s: %lu done, %lu with nothing to do it on\n",
+		       kind_name[kind], done[kind] - refused[kind], refused[kind]);
+		ktap_case(kind_name[kind], ok ? done[kind] + refused[kind] > 0 : kind != failed_kind,
+			  ok ? "never run: too few steps" : "stopped before it ran");
+	}
+	return end_all();
+}
