@@ -33,6 +33,7 @@
  * to do one.
  */
 #include "ktap.h"
+#include "probe.h"
 #include "thread.h"
 
 #define MAGIC		0x6d6d7374UL
@@ -68,7 +69,7 @@ static unsigned long val[MAX_PAGES];
 static unsigned char prot[MAX_PAGES], freed[MAX_PAGES];
 static unsigned long gen = 1;
 static unsigned long long rng;
-static int probe_pipe[2], go_pipe[2];
+static int go_pipe[2];
 static unsigned long ran[S_KINDS], refused[S_KINDS];
 static int failed_kind = -1;
 
@@ -78,33 +79,6 @@ static unsigned long rnd(unsigned long n)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return n ? (unsigned long)(rng >> 11) % n : 0;
-}
-
-/* Whether the calling CPU can write 8 bytes at p (as the kernel does) */
-static int writable(unsigned char *p)
-{
-	unsigned long v = 0x5a5a5a5a;
-	long r;
-
-	if (write(probe_pipe[1], &v, sizeof(v)) != sizeof(v))
-		return -1;
-	r = read(probe_pipe[0], p, sizeof(v));
-	if (r == sizeof(v))
-		return 1;
-	/* The failed read consumed nothing */
-	if (read(probe_pipe[0], &v, sizeof(v)) != sizeof(v) || errno != EFAULT)
-		return -1;
-	return 0;
-}
-
-/* Whether the calling CPU can read 8 bytes at p (as the kernel does) */
-static int readable(const unsigned char *p)
-{
-	unsigned long v;
-
-	if (write(probe_pipe[1], p, sizeof(v)) == sizeof(v))
-		return read(probe_pipe[0], &v, sizeof(v)) == sizeof(v) ? 1 : -1;
-	return errno == EFAULT ? 0 : -1;
 }
 
 /*
@@ -232,15 +206,22 @@ static int mt;
 
 static int on_helper(int cmd, unsigned long first, unsigned long n)
 {
-	int seq = h.seq + 1;
-
 	h.cmd = cmd;
 	h.first = first;
 	h.n = n;
-	__atomic_store_n(&h.seq, seq, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&h.done, __ATOMIC_ACQUIRE) != seq)
-		;
+	helper_hand_over(&h.seq, &h.done);
 	return h.result;
+}
+
+/* A random range of the window: short (up to shortest pages) or long */
+static void random_range(unsigned long *first, unsigned long *n,
+			 unsigned long shortest, unsigned long longest)
+{
+	*first = rnd(npages);
+	*n = 1 + rnd(rnd(2) ? shortest : longest);
+	if (*first + *n > npages)
+		*n = npages - *first;
+	pick_samples(*first, *n);
 }
 
 /* A random run of mapped pages: [*first, *first + *n), of one protection if same */
@@ -378,11 +359,7 @@ static int step(int kind)
 
 	switch (kind) {
 	case S_WRITE:
-		s = rnd(npages);
-		n = 1 + rnd(rnd(2) ? 32 : npages - s);
-		if (s + n > npages)
-			n = npages - s;
-		pick_samples(s, n);
+		random_range(&s, &n, 32, npages);
 		if (mt && rnd(2))
 			return on_helper(H_WRITE, s, n);
 		write_pages(s, n);
@@ -398,21 +375,13 @@ static int step(int kind)
 		memset(prot + s, g, n);
 		return 1;
 	case S_UNMAP:
-		s = rnd(npages);
-		n = 1 + rnd(rnd(2) ? 16 : npages / 4);
-		if (s + n > npages)
-			n = npages - s;
-		pick_samples(s, n);
+		random_range(&s, &n, 16, npages / 4);
 		if (munmap(win + s * pg, n * pg))
 			return 0;
 		set_none(s, n);
 		return 1;
 	case S_MAP:
-		s = rnd(npages);
-		n = 1 + rnd(rnd(2) ? 16 : npages / 4);
-		if (s + n > npages)
-			n = npages - s;
-		pick_samples(s, n);
+		random_range(&s, &n, 16, npages / 4);
 		r = mmap(win + s * pg, n * pg, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 		if (r != win + s * pg)

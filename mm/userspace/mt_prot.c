@@ -15,6 +15,7 @@
  * architecture, and where there is none the program reports a skip.
  */
 #include "ktap.h"
+#include "probe.h"
 #include "thread.h"
 
 #define PAGE		4096UL
@@ -59,25 +60,6 @@ static int zero(const unsigned char *base, unsigned long first, unsigned long n)
 		if (*(const unsigned long *)(base + i * PAGE))
 			return 0;
 	return 1;
-}
-
-static int probe_pipe[2];
-
-/* Whether the calling CPU can write 8 bytes at p (as the kernel does) */
-static int writable(unsigned char *p)
-{
-	unsigned long v = 0x5a5a5a5a;
-	long r;
-
-	if (write(probe_pipe[1], &v, sizeof(v)) != sizeof(v))
-		return -1;
-	r = read(probe_pipe[0], p, sizeof(v));
-	if (r == sizeof(v))
-		return 1;
-	/* The failed read consumed nothing */
-	if (read(probe_pipe[0], &v, sizeof(v)) != sizeof(v) || errno != EFAULT)
-		return -1;
-	return 0;
 }
 
 /* Every 16th page, and the last one, of a range: writable as expected */
@@ -177,8 +159,6 @@ static int end_all(void)
 static int on_helper(int cmd, unsigned char *base, unsigned long first,
 		     unsigned long n, unsigned long gen, long shift, int expect)
 {
-	int seq = h.seq + 1;
-
 	h.cmd = cmd;
 	h.base = base;
 	h.first = first;
@@ -186,9 +166,7 @@ static int on_helper(int cmd, unsigned char *base, unsigned long first,
 	h.gen = gen;
 	h.shift = shift;
 	h.expect = expect;
-	__atomic_store_n(&h.seq, seq, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&h.done, __ATOMIC_ACQUIRE) != seq)
-		;
+	helper_hand_over(&h.seq, &h.done);
 	return h.result;
 }
 

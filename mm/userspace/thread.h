@@ -166,6 +166,20 @@ static long start_thread(void (*fn)(void))
 }
 #endif
 
+/*
+ * The programs' hand-off to their helper thread: the main thread fills in
+ * a command, then hands over its number (*seq one up) and waits until the
+ * helper reports it done (*done equal to it).
+ */
+static inline void helper_hand_over(int *seq, int *done)
+{
+	int n = *seq + 1;
+
+	__atomic_store_n(seq, n, __ATOMIC_RELEASE);
+	while (__atomic_load_n(done, __ATOMIC_ACQUIRE) != n)
+		;
+}
+
 /* Run the calling thread on @cpu only */
 static int pin(int cpu)
 {

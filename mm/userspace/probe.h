@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Whether the calling CPU can write or read a page, tried through the
+ * kernel: read() from a pipe into the page, write() from it into the pipe.
+ * A page the CPU may not access fails with EFAULT instead of killing the
+ * process (nolibc has no signal handling). Where the kernel and user space
+ * share TLB entries for user addresses, that goes through the calling CPU's
+ * TLB like a user access. The program opens probe_pipe with pipe() first.
+ */
+#ifndef LAZY_MMU_PROBE_H
+#define LAZY_MMU_PROBE_H
+
+static int probe_pipe[2];
+
+/* 1: the calling CPU can write 8 bytes at p; 0: EFAULT; -1: the probe failed */
+static inline int writable(unsigned char *p)
+{
+	unsigned long v = 0x5a5a5a5a;
+	long r;
+
+	if (write(probe_pipe[1], &v, sizeof(v)) != sizeof(v))
+		return -1;
+	r = read(probe_pipe[0], p, sizeof(v));
+	if (r == sizeof(v))
+		return 1;
+	/* The failed read consumed nothing */
+	if (read(probe_pipe[0], &v, sizeof(v)) != sizeof(v) || errno != EFAULT)
+		return -1;
+	return 0;
+}
+
+/* The same for reading 8 bytes at p */
+static inline int readable(const unsigned char *p)
+{
+	unsigned long v;
+
+	if (write(probe_pipe[1], p, sizeof(v)) == sizeof(v))
+		return read(probe_pipe[0], &v, sizeof(v)) == sizeof(v) ? 1 : -1;
+	return errno == EFAULT ? 0 : -1;
+}
+
+#endif
