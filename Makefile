@@ -28,6 +28,9 @@
 #   make checkpatch      checkpatch.pl --strict over the series
 #   make bisect          each patch built on top of its predecessors
 #   make opaque          the opaque-type check (arm64 with a pointer state)
+#   make soak [ARCH=...] [SOAK_SECONDS=600] [SOAK_SEED=N]  the stress
+#                        (mm_stress) alone for a time, from a seed, on
+#                        the built kernel of each arch
 #   make selftest        the workbench's own failure-path tests
 #   make planted         each planted bug (not-posted/planted-*/expect) makes
 #                        its KUnit cases and its userspace programs fail
@@ -64,7 +67,7 @@ MAIN_ARCH := $(if $(filter undefined,$(origin ARCH)),x86_64 x86_64-xen,$(ARCH))
 ARCH ?= x86_64
 S := scripts
 
-.PHONY: all run test test-all setup fetch apply base build kunit boot checkpatch bisect opaque selftest planted measure disasm compare profile review post export-series clean help
+.PHONY: all run test test-all setup fetch apply base build kunit boot soak checkpatch bisect opaque selftest planted measure disasm compare profile review post export-series clean help
 
 all: run
 
@@ -86,7 +89,7 @@ fetch:
 apply: fetch
 	@bash $(S)/apply.sh
 
-build kunit boot:
+build kunit boot soak:
 	@bash $(S)/$@.sh $(subst $(comma), ,$(ARCH))
 
 checkpatch bisect opaque selftest disasm review post:

@@ -6,7 +6,7 @@
 # KUnit-tested and booted with the same userspace programs and the base's
 # own mm selftests: each arch as three counted stages (base-build-, base-
 # kunit-, base-boot-ARCH), so that every result of the series has the
-# base's next to it. Default: the gate's boot arches (GATE_ARCHES).
+# base's next to it. Default: every boot profile (BOOT_ARCHES).
 #
 # Where the base fails, the profile says so in data, and the failure must
 # be that one:
@@ -89,7 +89,7 @@ base_stages() {
 }
 
 # shellcheck disable=SC2086
-[ $# -gt 0 ] || set -- $GATE_ARCHES
+[ $# -gt 0 ] || set -- $BOOT_ARCHES
 arches=$(arch_list "$@") || exit 1
 stage_reset
 for a in $arches; do

@@ -50,7 +50,7 @@
 MODE=${BISECT_MODE:-gate}
 BISECT_GENERIC=${BISECT_GENERIC:-x86_64 riscv s390}
 BISECT_ALL=${BISECT_ALL:-$ALL_ARCHES x86_64-noxen riscv}
-BISECT_NOMODE=${BISECT_NOMODE:-riscv}
+BISECT_NOMODE=${BISECT_NOMODE-riscv}
 # profiles whose tip the calling run builds in full (test.sh says which);
 # the others are compiled at the tip first (whole directories)
 TIP_BUILT=${TIP_BUILT-$ALL_ARCHES}
@@ -82,7 +82,6 @@ g() { git -C "$scratch" "$@"; }
 series_c=$(g diff --name-only --diff-filter=d "$base" "$tip" -- '*.c')
 
 # in_list WORD LIST
-in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # strip_comments: a C file on stdin, its code on stdout as the compiler
 # sees it after translation phases 2-3: lines spliced first (a comment

@@ -17,7 +17,6 @@
 . "$(dirname "$0")/lib.sh"
 
 SRC=${SRC:-$WORK_TREE}
-TIMEOUT=${BOOT_TIMEOUT:-300}
 need python3 timeout
 PATH=$(shim_path):$PATH
 
@@ -25,6 +24,9 @@ boot_one() {
 	local arch=$1 b u t0 rc=0 prog progs=() fail=
 	load_arch "$arch"
 	[ "$BOOT" = yes ] || die "$arch: profile is build-only (BOOT=$BOOT)"
+	# BOOT_TIMEOUT (environment) over the profile's default (a debug
+	# kernel's boots take longer) over 300 s
+	local TIMEOUT=${BOOT_TIMEOUT:-${BOOT_TIMEOUT_DEFAULT:-300}}
 	b=$(build_dir "$arch")
 	[ -f "$b/$KERNEL_IMAGE" ] || die "$arch: no kernel at $b/$KERNEL_IMAGE; run 'make build ARCH=$arch'"
 	need "$QEMU" "${CROSS_COMPILE}gcc"

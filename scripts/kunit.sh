@@ -15,7 +15,6 @@
 . "$(dirname "$0")/lib.sh"
 
 SRC=${SRC:-$WORK_TREE}
-TIMEOUT=${KUNIT_TIMEOUT:-300}
 need python3 timeout
 PATH=$(shim_path):$PATH
 
@@ -29,6 +28,7 @@ kunit_one() {
 	local arch=$1 b t0 rc=0 suite
 	load_arch "$arch"
 	[ "$BOOT" = yes ] || die "$arch: profile is build-only (BOOT=$BOOT)"
+	local TIMEOUT=${KUNIT_TIMEOUT:-${BOOT_TIMEOUT_DEFAULT:-300}}
 	b=$(build_dir "$arch")
 	[ -f "$b/$KERNEL_IMAGE" ] || die "$arch: no kernel at $b/$KERNEL_IMAGE; run 'make build ARCH=$arch'"
 	need "$QEMU"

@@ -26,9 +26,19 @@ export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 export CCACHE_DEPEND=${CCACHE_DEPEND:-1}
 SERIES_BRANCH=lazy-mmu-series
 ALL_ARCHES="x86_64 arm64 powerpc sparc64 s390"
-# what the gate builds, KUnit-tests and boots: the five, and x86_64 as the
-# Xen PV dom0 that its lazy MMU mode is for
-GATE_ARCHES="$ALL_ARCHES x86_64-xen"
+# every boot profile: the five, and x86_64 as the Xen PV dom0 that its
+# lazy MMU mode is for (make test-all and make base boot them all)
+BOOT_ARCHES="$ALL_ARCHES x86_64-xen"
+# what the gate (make test) builds, KUnit-tests and boots: x86 only as the
+# dom0, where its mode does something (natively it does nothing; make
+# test-all boots that kernel too), to keep a cold gate within its hour
+GATE_ARCHES="arm64 powerpc sparc64 s390 x86_64-xen"
+# The debug variant of each boot profile (arch/<profile>-debug: PREEMPT,
+# lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_PREEMPT, DEBUG_PAGEALLOC, and what the
+# arch has of KASAN, KFENCE, PAGE_TABLE_CHECK and DEBUG_VM_PGTABLE): the
+# gate runs GATE_DEBUG, make test-all every one
+DEBUG_ARCHES="x86_64-debug arm64-debug powerpc-debug sparc64-debug s390-debug x86_64-xen-debug"
+GATE_DEBUG="s390-debug"
 START_TIME=${START_TIME:-$(date +%s)}
 export START_TIME
 
@@ -122,7 +132,7 @@ load_arch() {
 	esac
 	[ -f "$f" ] || die "unknown arch '$arch' (known: $(known_arches))"
 	# nothing of a previously loaded profile may leak into this one
-	unset BASE_FIXES BASE_KUNIT_SUITES BASE_XFAIL BASE_XFAIL_MATCH BASE_XFAIL_WHY BISECT_DIRS BOOT BOOT_EXPECT COMPARE_FEWER COMPARE_ICOUNT COMPARE_NESTED COMPARE_SLACK \
+	unset BASE_FIXES BASE_KUNIT_SUITES BASE_XFAIL BASE_XFAIL_MATCH BASE_XFAIL_WHY BISECT_DIRS BOOT BOOT_EXPECT BOOT_TIMEOUT_DEFAULT COMPARE_FEWER COMPARE_ICOUNT COMPARE_NESTED COMPARE_SLACK \
 		COMPARE_SUMS CONFIG_FRAGMENTS CONSOLE \
 		CROSS_COMPILE CROSS_SUFFIX XEN_ARGS XEN_IMAGE \
 		PROFILE_SYSCALL PROFILE_WINDOW_END PROFILE_TEXT_OFFSET \
@@ -224,6 +234,9 @@ known_arches() {
 	done
 	printf '%s\n' "${out# }"
 }
+
+# in_list WORD LIST: WORD is one of the words of LIST
+in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # Expand "all" and comma/space separated lists, validating each name.
 arch_list() {
@@ -395,12 +408,14 @@ stage_reset() {
 	: > "$RESULTS/stages.tsv"
 }
 
-# build, KUnit and userspace boot of one arch, as three stages.
+# arch_stages ARCH [VAR=VALUE...]: build, KUnit and userspace boot of one
+# arch, as three stages; the variables go to the KUnit run and the boot.
 arch_stages() {
 	local a=$1
+	shift
 	if stage "build-$a" "$TOP/scripts/build.sh" "$a"; then
-		stage "kunit-$a" "$TOP/scripts/kunit.sh" "$a" || true
-		stage "boot-$a" "$TOP/scripts/boot.sh" "$a" || true
+		stage "kunit-$a" env "$@" "$TOP/scripts/kunit.sh" "$a" || true
+		stage "boot-$a" env "$@" "$TOP/scripts/boot.sh" "$a" || true
 	else
 		stage_skip "kunit-$a" "not run: the build failed"
 		stage_skip "boot-$a" "not run: the build failed"

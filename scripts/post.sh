@@ -94,13 +94,28 @@ gm() {
 	die "$WORK_TREE is not at $SERIES_BRANCH or not clean; run 'make apply'"
 : > "$out/to.all"
 : > "$out/cc.all"
+# get_maintainer.pl, three runs per patch (maintainers and reviewers,
+# lists, maintainers), as many at a time as there are CPUs
 i=0
 for p in "${list[@]}"; do
 	i=$((i + 1))
-	gm --no-l "$PATCHES/$p" > "$scratch/to.$i" || die "get_maintainer.pl failed on $p"
-	gm --no-m --no-r "$PATCHES/$p" > "$scratch/cc.$i" || die "get_maintainer.pl failed on $p"
+	for w in "to:--no-l" "lists:--no-m --no-r" "m:--no-l --no-r"; do
+		[ "$(jobs -rp | wc -l)" -lt "$(nproc)" ] || wait -n || true
+		# shellcheck disable=SC2086
+		{ gm ${w#*:} "$PATCHES/$p" > "$scratch/${w%%:*}.$i"
+		  echo $? > "$scratch/gm-${w%%:*}.$i.rc"; } &
+	done
+done
+wait
+i=0
+for p in "${list[@]}"; do
+	i=$((i + 1))
+	for w in to lists m; do
+		[ -s "$scratch/gm-$w.$i.rc" ] && [ "$(cat "$scratch/gm-$w.$i.rc")" = 0 ] ||
+			die "get_maintainer.pl failed on $p"
+	done
+	cp "$scratch/lists.$i" "$scratch/cc.$i"
 	# reviewers (R:) go to Cc, not To
-	gm --no-l --no-r "$PATCHES/$p" > "$scratch/m.$i"
 	grep -vxF -f "$scratch/m.$i" "$scratch/to.$i" >> "$scratch/cc.$i" || true
 	cp "$scratch/m.$i" "$scratch/to.$i"
 	# the patch's own Cc: trailers, as git send-email adds them
@@ -112,7 +127,7 @@ for p in "${list[@]}"; do
 	[ -s "$scratch/to.$i" ] || bad "$p: get_maintainer.pl names no maintainer"
 	cat "$scratch/to.$i" >> "$out/to.all"
 	# the cover letter: the lists and the trailers' Ccs, not every reviewer
-	gm --no-m --no-r "$PATCHES/$p" >> "$out/cc.all"
+	cat "$scratch/lists.$i" >> "$out/cc.all"
 	grep -v 'stable@vger\.kernel\.org' "$scratch/tr.$i" >> "$out/cc.all" || true
 	printf '%s\t%s\t%s\n' "$i" "$(wc -l < "$scratch/to.$i")" "$(wc -l < "$scratch/cc.$i")" >> "$scratch/counts"
 done
@@ -151,6 +166,11 @@ export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-lazy-mmu workbench}
 export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-workbench@lazy-mmu.invalid}
 rt="$scratch/rt"
 git clone -q --shared --no-checkout "$WORK_TREE" "$rt"
+# Only the files the series changes are checked out (git am needs those;
+# the trees compared are whole, from the index): a full checkout of the
+# base was most of this stage's minute and a half in a cold gate.
+git -C "$WORK_TREE" diff --name-only "$base" "$tip" | sed 's|^|/|' |
+	git -C "$rt" sparse-checkout set --no-cone --stdin
 # same_as_tested NAME: the commits on rt's HEAD match the applied tree's
 same_as_tested() {
 	local a b

@@ -4,16 +4,19 @@
 # test.sh - the test gate (what CI runs), each part a counted stage:
 #   checkpatch --strict over the series, fetch + apply, 'make post' (the
 #   mbox, its round trip through git am and b4 am), build/KUnit/boot on
-#   the five boot arches, each patch built alone (with sparse) on the
+#   the six boot profiles (the five arches and the Xen PV dom0) and on one
+#   debug profile (s390-debug: KASAN, lockdep, PREEMPT, DEBUG_PAGEALLOC,
+#   KFENCE, PAGE_TABLE_CHECK), each patch built alone (with sparse) on the
 #   profiles it can break (scripts/bisect.sh, BISECT_MODE=gate, without
 #   x86_64-noxen; this also compiles the build-only profile riscv+KASAN at
 #   the tip), 'make review' (per patch: checkpatch, kernel-doc, htmldocs, the
 #   bisect verdicts), the opaque-type check (scripts/opaque.sh: arm64 with a pointer
-#   lazy_mmu_state_t, generic code unchanged), 'make compare' quick
-#   (arm64-prod, one -icount boot per kernel; COMPARE_QUICK=0 skips it),
-#   and the workbench's own failure-path tests.
+#   lazy_mmu_state_t, generic code unchanged), and the workbench's own
+#   failure-path tests.
 # TEST_MODE=all (scripts/test-all.sh, 'make test-all') runs the full matrix
-# on top: every build-only profile built and linked in full, after the
+# on top: the other five debug profiles, every build-only profile built
+# and linked in full, 'make compare' quick (arm64-prod, one -icount boot
+# per kernel: the mechanism, base and series), after the
 # gate's per-patch walk every patch on every profile (BISECT_MODE=all: the
 # gate's targets with sparse, the gate's results reused), and the base tree
 # on the six boot profiles (scripts/base.sh, one stage; its own table in
@@ -39,19 +42,43 @@ stage checkpatch "$TOP/scripts/checkpatch.sh" || true
 # what would be posted: subjects, To/Cc, the mbox applied with git am and
 # b4 am giving the tested commits, range-diff against the previous version
 stage post "$TOP/scripts/post.sh" || true
-for a in $GATE_ARCHES; do
+# The boot profiles (make test: GATE_ARCHES, make test-all: all six), then
+# the debug ones (make test: GATE_DEBUG, s390 with KASAN and lockdep, whose
+# boot leaves out the mm selftests, which the s390 boot runs; make
+# test-all: all of them, everything)
+if [ "$MODE" = all ]; then
+	TIPS=$BOOT_ARCHES DEBUG=$DEBUG_ARCHES DEBUG_ENV=
+else
+	TIPS=$GATE_ARCHES DEBUG=$GATE_DEBUG DEBUG_ENV=KSELFTESTS=0
+fi
+for a in $TIPS; do
 	arch_stages "$a"
+done
+for a in $DEBUG; do
+	arch_stages "$a" $DEBUG_ENV
 done
 for a in $BUILD_ONLY; do
 	stage "build-$a" "$TOP/scripts/build.sh" "$a" || true
 done
-# The table before the self-tests: they boot the x86_64 kernel on purpose
+# The table before the self-tests: they boot the arm64 kernel on purpose
 # with failures, which overwrites its latest KUnit/boot summaries.
-results_table $GATE_ARCHES > "$RESULTS/table.md"
+results_table $TIPS $DEBUG > "$RESULTS/table.md"
 if [ "${BISECT:-1}" != 0 ]; then
-	# the gate leaves x86_64-noxen to 'make test-all' (cold time: it cost
-	# a whole-directory tip build and a build of every x86 or generic patch)
+	# The gate, to fit its hour cold, leaves to 'make test-all':
+	# x86_64-noxen (it cost a whole-directory tip build and a build of
+	# every x86 or generic patch), and the per-patch builds of riscv (the
+	# generic fallback, no lazy MMU mode), which it compiles at the tip
+	# only. Its x86_64 kernel is not linked here (the dom0's is another
+	# configuration), so the walk compiles x86_64's tip first, with whole
+	# directories, as for a build-only profile.
+	tip_built=
+	for a in $ALL_ARCHES; do
+		in_list "$a" "$TIPS" && tip_built="$tip_built $a"
+	done
+	gate_rule=()
+	[ "$MODE" = all ] || gate_rule=(BISECT_GENERIC="x86_64 s390" BISECT_NOMODE=)
 	stage bisect env BISECT_MODE=gate BISECT_ALL="$ALL_ARCHES riscv" \
+		TIP_BUILT="${tip_built# }" "${gate_rule[@]}" \
 		"$TOP/scripts/bisect.sh" || true
 	if [ "$MODE" = all ]; then
 		stage bisect-all env BISECT_MODE=all "$TOP/scripts/bisect.sh" || true
@@ -65,9 +92,9 @@ fi
 stage opaque "$TOP/scripts/opaque.sh" || true
 # make compare's mechanism on one arch (arm64-prod, whose boots take
 # seconds): base and series with the flush counters built, booted with
-# the benchmark, the table written; its figures are not the gate's business
-# (COMPARE_QUICK=0 make test skips it)
-if [ "${COMPARE_QUICK:-1}" != 0 ]; then
+# the benchmark, the table written. Its figures are not a test, so it runs
+# in make test-all (COMPARE_QUICK=1 adds it to make test, 0 drops it)
+if [ "${COMPARE_QUICK:-$([ "$MODE" = all ] && echo 1 || echo 0)}" != 0 ]; then
 	stage compare-quick env COMPARE_QUICK=1 "$TOP/scripts/compare.sh" arm64 || true
 fi
 stage selftest "$TOP/scripts/selftest.sh" || true

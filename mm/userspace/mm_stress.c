@@ -25,8 +25,10 @@
  * TLB at every switch between the two), the probe sees the page tables, and
  * only the words read from user space go through a stale user entry.
  *
- * The kernel command line may set mm_stress.seed=N and mm_stress.steps=N
- * (default: seed 1, 400 steps, the gate's length; a soak is a larger N).
+ * The kernel command line may set mm_stress.seed=N, mm_stress.steps=N
+ * (default: seed 1, 400 steps, the gate's length) and mm_stress.seconds=N
+ * (stop after N seconds, whatever steps says; steps=0 with it: no limit
+ * but the time, a soak: make soak).
  * KTAP: one case per kind of step, failed if the check after such a step
  * failed (the walk stops at the first failure, printing the step, the page,
  * what it held and what the model expected), skipped if the walk never got
@@ -35,6 +37,7 @@
 #include "ktap.h"
 #include "probe.h"
 #include "thread.h"
+#include "ustore.h"
 
 #define MAGIC		0x6d6d7374UL
 #define PAGE		pg
@@ -118,11 +121,51 @@ static void random_samples(void)
 		sample[nsample++] = rnd(npages);
 }
 
+/*
+ * How page i answers, from the calling CPU, against protection p, word v
+ * and freed flag fr of the model: NULL if it matches, or what is wrong.
+ * Through the kernel (probe.h), then from user mode (ustore.h: a store or
+ * load that faults is caught by the signal handler), past the word the
+ * model checks; and the word itself, read from user mode (word: 1)
+ */
+static const char *probe_page(const int *fds, unsigned long i, unsigned char p,
+			      unsigned long v, unsigned char fr, int word)
+{
+	unsigned char *a = win + i * pg + 64;
+	unsigned long w;
+	int r;
+
+	r = writable_on(fds, a);
+	if (r < 0)
+		return "probe failed";
+	if (r != (p == P_RW))
+		return r ? "is writable (kernel probe)" : "is not writable (kernel probe)";
+	r = readable_on(fds, a);
+	if (r < 0)
+		return "probe failed";
+	if (r != (p != P_NONE))
+		return r ? "is readable (kernel probe)" : "is not readable (kernel probe)";
+	if (!UFAULT)
+		return NULL;
+	r = !ustore((unsigned long *)a, 0x5a5a5a5a);
+	if (r != (p == P_RW))
+		return r ? "takes a user store" : "faults on a user store";
+	r = !uload((unsigned long *)(a - 64), &w);
+	if (r != (p != P_NONE))
+		return r ? "takes a user load" : "faults on a user load";
+	if (word && r && w != v && !(fr && !w))
+		return "holds a wrong word";
+	return NULL;
+}
+
+static const char *const prot_name[] = { "unmapped", "read-only", "read-write" };
+
 /* The window against the model, from the calling CPU: 1 if it matches */
 static int check(const char *who)
 {
 	unsigned long i, w;
-	int k, r;
+	const char *bad;
+	int k;
 
 	for (i = 0; i < npages; i++) {
 		if (prot[i] == P_NONE)
@@ -136,16 +179,9 @@ static int check(const char *who)
 	}
 	for (k = 0; k < nsample; k++) {
 		i = sample[k];
-		/* Past the word the model checks */
-		r = writable(win + i * pg + 64);
-		if (r == (prot[i] == P_RW))
-			r = readable(win + i * pg + 64) == (prot[i] != P_NONE) ? -2 : 2;
-		if (r != -2) {
-			printf("    # %s: page %lu (%s) %s\n", who, i,
-			       prot[i] == P_RW ? "read-write" :
-			       prot[i] == P_RO ? "read-only" : "unmapped",
-			       r == 2 ? (prot[i] == P_NONE ? "is readable" : "is not readable") :
-			       r < 0 ? "probe failed" : r ? "is writable" : "is not writable");
+		bad = probe_page(probe_pipe, i, prot[i], val[i], freed[i], 0);
+		if (bad) {
+			printf("    # %s: page %lu (%s) %s\n", who, i, prot_name[prot[i]], bad);
 			return 0;
 		}
 	}
@@ -167,10 +203,76 @@ static void write_pages(unsigned long first, unsigned long n)
 	gen++;
 }
 
-/* The second thread: checks the window, or writes, when told to */
-enum { H_CHECK = 1, H_WRITE, H_EXIT };
+/*
+ * The race: while the main thread changes the window (and checks it after
+ * the change), the second thread probes random pages of it, concurrently.
+ * change_seq is odd while a change, and the model's update after it, is in
+ * progress; a probe counts only if change_seq was the same even number
+ * before it began and after it ended, so it saw the page tables after a
+ * change had returned and must agree with the model: a flush that is late
+ * or missing leaves the second CPU a stale entry for a page that was
+ * unmapped, made read-only, moved or discarded.
+ */
+static unsigned long change_seq;
+/* the second thread's pipe for its probes in the race */
+static int race_pipe[2];
 static struct {
-	int cmd, seq, done, result, pinned;
+	unsigned long checked, discarded, rng;
+	int failed;
+	char msg[160];
+} race;
+
+static void change_begin(void)
+{
+	__atomic_store_n(&change_seq, change_seq + 1, __ATOMIC_RELEASE);
+}
+
+static void change_end(void)
+{
+	__atomic_store_n(&change_seq, change_seq + 1, __ATOMIC_RELEASE);
+}
+
+/* One probe of the race: 0 if it found the page other than the model */
+static int race_probe(void)
+{
+	unsigned long s1, s2, i, v;
+	unsigned char p, fr;
+	const char *bad;
+
+	s1 = __atomic_load_n(&change_seq, __ATOMIC_ACQUIRE);
+	if (s1 & 1)
+		return 1;
+	race.rng ^= race.rng << 13;
+	race.rng ^= race.rng >> 7;
+	race.rng ^= race.rng << 17;
+	i = (race.rng >> 11) % npages;
+	/*
+	 * The model changes only while change_seq is odd: if it is s1 again
+	 * after the probe, these were the model's values throughout
+	 */
+	p = __atomic_load_n(&prot[i], __ATOMIC_RELAXED);
+	v = __atomic_load_n(&val[i], __ATOMIC_RELAXED);
+	fr = __atomic_load_n(&freed[i], __ATOMIC_RELAXED);
+	bad = probe_page(race_pipe, i, p, v, fr, 1);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	s2 = __atomic_load_n(&change_seq, __ATOMIC_RELAXED);
+	if (s1 != s2) {
+		race.discarded++;
+		return 1;
+	}
+	if (bad) {
+		snprintf(race.msg, sizeof(race.msg), "page %lu (%s, word 0x%lx%s) %s",
+			 i, prot_name[p], v, fr ? " or 0" : "", bad);
+		return 0;
+	}
+	race.checked++;
+	return 1;
+}
+
+/* The second thread: checks the window, writes, or races, when told to */
+enum { H_CHECK = 1, H_WRITE, H_RACE, H_EXIT };
+static struct {
+	int cmd, seq, done, result, pinned, stop;
 	unsigned long first, n;
 } h;
 
@@ -195,6 +297,13 @@ static void helper(void)
 		if (h.cmd == H_WRITE) {
 			write_pages(h.first, h.n);
 			h.result = 1;
+		} else if (h.cmd == H_RACE) {
+			h.result = 1;
+			while (!__atomic_load_n(&h.stop, __ATOMIC_ACQUIRE))
+				if (!race_probe()) {
+					h.result = 0;
+					break;
+				}
 		} else {
 			h.result = check("other CPU");
 		}
@@ -210,6 +319,24 @@ static int on_helper(int cmd, unsigned long first, unsigned long n)
 	h.first = first;
 	h.n = n;
 	helper_hand_over(&h.seq, &h.done);
+	return h.result;
+}
+
+/* The second thread races until race_stop(), which returns its verdict */
+static void race_start(void)
+{
+	h.cmd = H_RACE;
+	__atomic_store_n(&h.stop, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&h.seq, h.seq + 1, __ATOMIC_RELEASE);
+}
+
+static int race_stop(void)
+{
+	__atomic_store_n(&h.stop, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&h.done, __ATOMIC_ACQUIRE) != h.seq)
+		;
+	if (!h.result)
+		printf("    # other CPU, during the race: %s\n", race.msg);
 	return h.result;
 }
 
@@ -497,29 +624,58 @@ static void ktap_skip(const char *name, const char *why)
 int main(void)
 {
 	unsigned long seed = param("seed", 1), steps = param("steps", 400), i, before;
-	int kind = 0, ok = 1;
+	unsigned long seconds = param("seconds", 0);
+	struct timespec t0 = { 0 }, t;
+	int kind = 0, ok = 1, racing;
+	unsigned long *ro;
 	void *r;
 
 	pg = page_size();
 	npages = !pg ? 0 : WINDOW / pg > MAX_PAGES ? MAX_PAGES : WINDOW / pg;
 	rng = seed * 0x9e3779b97f4a7c15ULL + 1;
-	ktap_begin("mm_stress", 2 + S_KINDS);
-	printf("    # seed %lu, %lu steps, %lu pages of %lu bytes\n", seed, steps, npages, pg);
+	ktap_begin("mm_stress", 4 + S_KINDS);
+	printf("    # seed %lu, %lu steps, %lu s, %lu pages of %lu bytes\n", seed, steps,
+	       seconds, npages, pg);
+	if (seconds && !steps)
+		steps = ~0UL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	/* The window: reserved, then three quarters mapped read-write */
 	r = npages ? mmap(NULL, npages * pg, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : MAP_FAILED;
 	if (!ktap_case("setup", r != MAP_FAILED && pipe(probe_pipe) == 0 &&
-		       pipe(go_pipe) == 0 &&
+		       pipe(go_pipe) == 0 && pipe(race_pipe) == 0 &&
 		       munmap((unsigned char *)r + npages / 4 * 3 * pg, npages / 4 * pg) == 0,
 		       "no page size, or mmap or pipe failed")) {
 		for (kind = -1; kind < S_KINDS; kind++)
 			ktap_skip(kind < 0 ? "two_cpus" : kind_name[kind], "no setup");
+		ktap_skip("user_faults", "no setup");
+		ktap_skip("race", "no setup");
 		return ktap_end();
 	}
 	win = r;
 	memset(prot, P_RW, npages / 4 * 3);
 	write_pages(0, npages);
+	race.rng = rng ^ 0x5bd1e995;
+
+	/*
+	 * User-mode stores and loads that fault come back as an error (the
+	 * signal handler of ustore.h): a store to a read-only page and a load
+	 * from an unmapped one must fault, and the page the store went to
+	 * must not have changed
+	 */
+	if (!UFAULT) {
+		ktap_skip("user_faults", "no user fault handling code for this architecture");
+	} else {
+		unsigned long w = 1;
+
+		ro = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ok = ktap_case("user_faults", ufault_init() && ro != MAP_FAILED &&
+			       ustore(ro, 1) == 1 && uload(ro, &w) == 0 && w == 0 &&
+			       munmap(ro, pg) == 0 && uload(ro, &w) == 1 &&
+			       ustore((unsigned long *)win, val[0]) == 0 && ufault_count == 2,
+			       "a faulting user access was not caught, or one faulted that should not");
+	}
 
 	if (!HAVE_THREADS) {
 		ktap_skip("two_cpus", "no thread start code for this architecture");
@@ -533,28 +689,58 @@ int main(void)
 		mt = 1;
 		pick_samples(0, 0);
 		random_samples();
-		ok = ktap_case("two_cpus", on_helper(H_CHECK, 0, 0), "the other CPU sees wrong data");
+		ok = ktap_case("two_cpus", on_helper(H_CHECK, 0, 0),
+			       "the other CPU sees wrong data") && ok;
 	}
 
 	for (i = 0; i < steps && ok; i++) {
+		if (seconds && !(i % 16) && !clock_gettime(CLOCK_MONOTONIC, &t) &&
+		    (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >=
+		    (long)seconds * 1000)
+			break;
 		kind = rnd(S_KINDS);
 		/* fork is slow under QEMU: one step in four of that kind */
 		if (kind == S_FORK && rnd(4))
 			kind = S_WRITE;
 		before = refused[kind];
 		errno = 0;
+		/*
+		 * The other CPU races the steps that change page tables (the
+		 * writes and fork hand it work of their own), through the
+		 * change and this CPU's check after it
+		 */
+		racing = mt && kind != S_WRITE && kind != S_FORK;
+		if (racing)
+			race_start();
+		change_begin();
 		ok = step(kind);
+		change_end();
 		if (!ok)
 			printf("    # step %lu (%s) failed (errno %d)\n", i, kind_name[kind], errno);
 		random_samples();
-		ok = ok && check("this CPU") && (!mt || on_helper(H_CHECK, 0, 0));
+		ok = ok && check("this CPU");
+		if (racing)
+			ok = race_stop() && ok;
+		ok = ok && (!mt || on_helper(H_CHECK, 0, 0));
 		if (!ok)
 			failed_kind = kind;
 		else if (refused[kind] == before)
 			ran[kind]++;
 	}
 	if (!ok)
-		printf("    # the walk stopped at step %lu of %lu (seed %lu)\n", i - 1, steps, seed);
+		printf("    # the walk stopped at step %lu (seed %lu)\n", i - 1, seed);
+	else
+		printf("    # %lu steps done\n", i);
+	printf("    # race: %lu probes of the other CPU checked, %lu during a change\n",
+	       race.checked, race.discarded);
+	if (!mt)
+		ktap_skip("race", "no second CPU");
+	else if (failed_kind >= 0 && race.msg[0])
+		ktap_case("race", 0, "failed, see above");
+	else if (!race.checked)
+		ktap_skip("race", "no probe fell between two changes");
+	else
+		ktap_case("race", 1, NULL);
 	for (kind = 0; kind < S_KINDS; kind++) {
 		printf("    # %s: %lu done, %lu with nothing to do it on\n",
 		       kind_name[kind], ran[kind], refused[kind]);

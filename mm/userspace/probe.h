@@ -12,31 +12,46 @@
 
 static int probe_pipe[2];
 
-/* 1: the calling CPU can write 8 bytes at p; 0: EFAULT; -1: the probe failed */
-static inline int writable(unsigned char *p)
+/*
+ * 1: the calling CPU can write 8 bytes at p; 0: EFAULT; -1: the probe
+ * failed. fds: a pipe of the calling thread's own (threads that probe at
+ * the same time must not share one)
+ */
+static inline int writable_on(const int *fds, unsigned char *p)
 {
 	unsigned long v = 0x5a5a5a5a;
 	long r;
 
-	if (write(probe_pipe[1], &v, sizeof(v)) != sizeof(v))
+	if (write(fds[1], &v, sizeof(v)) != sizeof(v))
 		return -1;
-	r = read(probe_pipe[0], p, sizeof(v));
+	r = read(fds[0], p, sizeof(v));
 	if (r == sizeof(v))
 		return 1;
 	/* The failed read consumed nothing */
-	if (read(probe_pipe[0], &v, sizeof(v)) != sizeof(v) || errno != EFAULT)
+	if (read(fds[0], &v, sizeof(v)) != sizeof(v) || errno != EFAULT)
 		return -1;
 	return 0;
 }
 
 /* The same for reading 8 bytes at p */
-static inline int readable(const unsigned char *p)
+static inline int readable_on(const int *fds, const unsigned char *p)
 {
 	unsigned long v;
 
-	if (write(probe_pipe[1], p, sizeof(v)) == sizeof(v))
-		return read(probe_pipe[0], &v, sizeof(v)) == sizeof(v) ? 1 : -1;
+	if (write(fds[1], p, sizeof(v)) == sizeof(v))
+		return read(fds[0], &v, sizeof(v)) == sizeof(v) ? 1 : -1;
 	return errno == EFAULT ? 0 : -1;
+}
+
+/* Through probe_pipe */
+static inline int writable(unsigned char *p)
+{
+	return writable_on(probe_pipe, p);
+}
+
+static inline int readable(const unsigned char *p)
+{
+	return readable_on(probe_pipe, p);
 }
 
 #endif
