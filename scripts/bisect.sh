@@ -153,13 +153,14 @@ users_at() {
 # 'prepare' and the objects of the C files the series changes or that use
 # the mode at COMMIT, those this profile builds. Which it builds comes from
 # a reference that is the same in every run: the full tip build of a boot
-# profile (the gate always links those first); for a build-only profile
-# its per-patch build directory, which the whole-directory tip build fills
+# profile the calling run links first (TIP_BUILT); for a build-only profile
+# or one it does not link (the gate's x86_64), its per-patch build
+# directory, which the whole-directory tip build fills
 # (not its full link, which only 'make test-all' makes: the set of objects
 # checked must not depend on what ran on this machine before).
 targets_for() {
 	local p=$1 c=$2 b=$3 out ref=
-	in_list "$p" "$ALL_ARCHES" && ref=$(build_dir "$p")
+	in_list "$p" "$TIP_BUILT" && ref=$(build_dir "$p")
 	out=$({ printf '%s\n' "$series_c"; users_at "$c"; } | sort -u |
 		while IFS= read -r f; do
 			g cat-file -e "$c:$f" 2>/dev/null && printf '%s\n' "$f"

@@ -3,7 +3,9 @@
  * Whether the calling CPU can write or read a page, tried through the
  * kernel: read() from a pipe into the page, write() from it into the pipe.
  * A page the CPU may not access fails with EFAULT instead of killing the
- * process (nolibc has no signal handling). Where the kernel and user space
+ * process. The system calls are nolibc's _sys_ ones, which return -errno
+ * and leave errno alone: nolibc's errno is one variable for every thread,
+ * and two threads probe at once (mm_stress). Where the kernel and user space
  * share TLB entries for user addresses, that goes through the calling CPU's
  * TLB like a user access. The program opens probe_pipe with pipe() first.
  */
@@ -22,13 +24,13 @@ static inline int writable_on(const int *fds, unsigned char *p)
 	unsigned long v = 0x5a5a5a5a;
 	long r;
 
-	if (write(fds[1], &v, sizeof(v)) != sizeof(v))
+	if (_sys_write(fds[1], &v, sizeof(v)) != sizeof(v))
 		return -1;
-	r = read(fds[0], p, sizeof(v));
+	r = _sys_read(fds[0], p, sizeof(v));
 	if (r == sizeof(v))
 		return 1;
 	/* The failed read consumed nothing */
-	if (read(fds[0], &v, sizeof(v)) != sizeof(v) || errno != EFAULT)
+	if (r != -EFAULT || _sys_read(fds[0], &v, sizeof(v)) != sizeof(v))
 		return -1;
 	return 0;
 }
@@ -37,10 +39,11 @@ static inline int writable_on(const int *fds, unsigned char *p)
 static inline int readable_on(const int *fds, const unsigned char *p)
 {
 	unsigned long v;
+	long r = _sys_write(fds[1], p, sizeof(v));
 
-	if (write(fds[1], p, sizeof(v)) == sizeof(v))
-		return read(fds[0], &v, sizeof(v)) == sizeof(v) ? 1 : -1;
-	return errno == EFAULT ? 0 : -1;
+	if (r == sizeof(v))
+		return _sys_read(fds[0], &v, sizeof(v)) == sizeof(v) ? 1 : -1;
+	return r == -EFAULT ? 0 : -1;
 }
 
 /* Through probe_pipe */

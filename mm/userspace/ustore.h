@@ -1,18 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * User-mode loads and stores that may fault: ustore(p, v) stores the word v
- * at p, uload(p) loads the word at p, each with one instruction of its own
- * (the functions below, in assembly), from user mode, through the calling
- * CPU's TLB. A fault there (SIGSEGV, or SIGBUS) does not kill the process:
- * the handler that ufault_init() installs sees that the faulting
- * instruction is that one, makes the function return "faulted" and
- * resumes after it. nolibc has no sigaction(), so this is the system call
- * with the kernel's own struct, a restorer where the architecture wants one
- * (x86_64), and the program counter and return register found in the
- * kernel's struct ucontext of each architecture (uapi asm/ucontext.h).
+ * at p, uload(p, out) loads the word at p into *out, each with one
+ * instruction of its own (the functions below, in assembly), from user
+ * mode, through the calling CPU's TLB. A fault there does not kill the
+ * process: the handler that ufault_init() installs for SIGSEGV and SIGBUS
+ * sees that the faulting instruction is that one, resumes after it and
+ * makes the function return how it faulted (UF_ACCERR: a mapping without
+ * the permission, UF_MAPERR: no mapping, UF_OTHER: any other signal or
+ * code). nolibc has no sigaction(), so this is the system call with the
+ * kernel's own struct, a restorer where the architecture wants one
+ * (x86_64; arm64 and s390 return through their vDSO without it, powerpc
+ * always does), and the program counter and return register found in the
+ * kernel's struct ucontext of each architecture (uapi asm/ucontext.h). A
+ * signal at any other place still ends the program (exit status 2).
  *
- * UFAULT is 0 where there is no such code (sparc64): the callers then use
- * the probes of probe.h alone.
+ * UFAULT is 0 where there is no such code (sparc64, whose rt_sigaction
+ * takes its restorer as an argument of its own): the callers then use the
+ * probes of probe.h alone.
  */
 #ifndef LAZY_MMU_USTORE_H
 #define LAZY_MMU_USTORE_H
@@ -24,62 +29,71 @@
 #include <asm/ucontext.h>
 #endif
 
+enum { UF_OK, UF_ACCERR, UF_MAPERR, UF_OTHER };
+
+/*
+ * The functions: a leaf each, whose one access is the instruction at
+ * ustore_insn or uload_insn; a fault there resumes at ustore_resume or
+ * uload_resume. The labels are global symbols: the code reaches them
+ * through the GOT (a PIE compiler), and GOT relocations against local
+ * labels of one section came out as one entry on arm64.
+ */
+#define UFAULT_FN(name)	".globl " #name "\n.type " #name ",%function\n" #name ":\n"
+#define UFAULT_LABEL(name)	".globl " #name "\n" #name ":\n"
+#define UFAULT_END(name)	".size " #name ",.-" #name "\n"
+#define UFAULT_STR_(x)	#x
+#define UFAULT_STR(x)	UFAULT_STR_(x)
+
 #if defined(__x86_64__)
 #define UFAULT 1
-__asm__(".text\n"
-	".globl ustore\n"
-	"ustore:\n"
+__asm__(".pushsection .text\n"
+	UFAULT_FN(ustore)
 	"	xorl	%eax,%eax\n"
-	".globl ustore_insn\n"
-	"ustore_insn:\n"
+	UFAULT_LABEL(ustore_insn)
 	"	movq	%rsi,(%rdi)\n"
-	".globl ustore_resume\n"
-	"ustore_resume:\n"
+	UFAULT_LABEL(ustore_resume)
 	"	ret\n"
-	".globl uload\n"
-	"uload:\n"
+	UFAULT_END(ustore)
+	UFAULT_FN(uload)
 	"	xorl	%eax,%eax\n"
-	".globl uload_insn\n"
-	"uload_insn:\n"
+	UFAULT_LABEL(uload_insn)
 	"	movq	(%rdi),%rdx\n"
 	"	movq	%rdx,(%rsi)\n"
-	".globl uload_resume\n"
-	"uload_resume:\n"
+	UFAULT_LABEL(uload_resume)
 	"	ret\n"
+	UFAULT_END(uload)
 	/* the restorer: rt_sigreturn */
-	".globl ufault_restorer\n"
-	"ufault_restorer:\n"
-	"	movl	$15,%eax\n"
-	"	syscall\n");
+	UFAULT_FN(ufault_restorer)
+	"	movl	$" UFAULT_STR(__NR_rt_sigreturn) ",%eax\n"
+	"	syscall\n"
+	UFAULT_END(ufault_restorer)
+	".popsection\n");
 extern const char ufault_restorer[];
 #define UFAULT_RESTORER	((void *)ufault_restorer)
-#define UFAULT_SA_RESTORER	0x04000000UL
+#define UFAULT_SA_RESTORER	SA_RESTORER
 #define UC_PC(sc)	(((struct sigcontext *)(sc))->rip)
 #define UC_RET(sc)	(((struct sigcontext *)(sc))->rax)
 #elif defined(__aarch64__)
 #define UFAULT 1
-__asm__(".text\n"
-	".globl ustore\n"
-	"ustore:\n"
+__asm__(".pushsection .text\n"
+	UFAULT_FN(ustore)
 	"	mov	x2, x0\n"
 	"	mov	x0, #0\n"
-	".globl ustore_insn\n"
-	"ustore_insn:\n"
+	UFAULT_LABEL(ustore_insn)
 	"	str	x1, [x2]\n"
-	".globl ustore_resume\n"
-	"ustore_resume:\n"
+	UFAULT_LABEL(ustore_resume)
 	"	ret\n"
-	".globl uload\n"
-	"uload:\n"
+	UFAULT_END(ustore)
+	UFAULT_FN(uload)
 	"	mov	x2, x0\n"
 	"	mov	x0, #0\n"
-	".globl uload_insn\n"
-	"uload_insn:\n"
+	UFAULT_LABEL(uload_insn)
 	"	ldr	x3, [x2]\n"
 	"	str	x3, [x1]\n"
-	".globl uload_resume\n"
-	"uload_resume:\n"
-	"	ret\n");
+	UFAULT_LABEL(uload_resume)
+	"	ret\n"
+	UFAULT_END(uload)
+	".popsection\n");
 /* the kernel returns through the vDSO's sigreturn without SA_RESTORER */
 #define UFAULT_RESTORER	((void *)0)
 #define UFAULT_SA_RESTORER	0UL
@@ -87,56 +101,52 @@ __asm__(".text\n"
 #define UC_RET(sc)	(((struct sigcontext *)(sc))->regs[0])
 #elif defined(__s390x__)
 #define UFAULT 1
-__asm__(".text\n"
-	".globl ustore\n"
-	"ustore:\n"
+__asm__(".pushsection .text\n"
+	UFAULT_FN(ustore)
 	"	lgr	%r1,%r2\n"
 	"	lghi	%r2,0\n"
-	".globl ustore_insn\n"
-	"ustore_insn:\n"
+	UFAULT_LABEL(ustore_insn)
 	"	stg	%r3,0(%r1)\n"
-	".globl ustore_resume\n"
-	"ustore_resume:\n"
+	UFAULT_LABEL(ustore_resume)
 	"	br	%r14\n"
-	".globl uload\n"
-	"uload:\n"
+	UFAULT_END(ustore)
+	UFAULT_FN(uload)
 	"	lgr	%r1,%r2\n"
 	"	lghi	%r2,0\n"
-	".globl uload_insn\n"
-	"uload_insn:\n"
+	UFAULT_LABEL(uload_insn)
 	"	lg	%r0,0(%r1)\n"
 	"	stg	%r0,0(%r3)\n"
-	".globl uload_resume\n"
-	"uload_resume:\n"
-	"	br	%r14\n");
+	UFAULT_LABEL(uload_resume)
+	"	br	%r14\n"
+	UFAULT_END(uload)
+	".popsection\n");
+/* the kernel returns through the vDSO's sigreturn without SA_RESTORER */
 #define UFAULT_RESTORER	((void *)0)
 #define UFAULT_SA_RESTORER	0UL
 #define UC_PC(sc)	(((_sigregs *)(sc))->regs.psw.addr)
 #define UC_RET(sc)	(((_sigregs *)(sc))->regs.gprs[2])
 #elif defined(__powerpc64__) && defined(_CALL_ELF) && _CALL_ELF == 2
 #define UFAULT 1
-__asm__(".text\n"
-	".globl ustore\n"
-	"ustore:\n"
+__asm__(".pushsection .text\n"
+	UFAULT_FN(ustore)
 	"	mr	5,3\n"
 	"	li	3,0\n"
-	".globl ustore_insn\n"
-	"ustore_insn:\n"
+	UFAULT_LABEL(ustore_insn)
 	"	std	4,0(5)\n"
-	".globl ustore_resume\n"
-	"ustore_resume:\n"
+	UFAULT_LABEL(ustore_resume)
 	"	blr\n"
-	".globl uload\n"
-	"uload:\n"
+	UFAULT_END(ustore)
+	UFAULT_FN(uload)
 	"	mr	5,3\n"
 	"	li	3,0\n"
-	".globl uload_insn\n"
-	"uload_insn:\n"
+	UFAULT_LABEL(uload_insn)
 	"	ld	6,0(5)\n"
 	"	std	6,0(4)\n"
-	".globl uload_resume\n"
-	"uload_resume:\n"
-	"	blr\n");
+	UFAULT_LABEL(uload_resume)
+	"	blr\n"
+	UFAULT_END(uload)
+	".popsection\n");
+/* powerpc returns through the vDSO (or a stack trampoline) whatever the flags */
 #define UFAULT_RESTORER	((void *)0)
 #define UFAULT_SA_RESTORER	0UL
 #define UC_PC(sc)	(((struct sigcontext *)(sc))->regs->nip)
@@ -145,24 +155,21 @@ __asm__(".text\n"
 #define UFAULT 0
 #endif
 
-/* faults taken and turned into a return value (not atomic: a diagnostic) */
+/* faults turned into a return value, by both threads (not atomic: a count) */
 static volatile unsigned long ufault_count;
+/* whether the handler is in place: the user-mode probes run only then */
+static int ufault_ok;
 
 #if UFAULT
-/*
- * ustore(p, v): 0 after the store, 1 if it faulted.
- * uload(p, out): 0 and *out the word, 1 if the load faulted.
- * Each is a leaf function whose one access is the instruction at
- * ustore_insn or uload_insn; a fault there resumes at ustore_resume or
- * uload_resume. The labels are global symbols: the code reaches them
- * through the GOT (a PIE compiler), and GOT relocations against local
- * labels of one section came out as one entry on arm64.
- */
 int ustore(unsigned long *p, unsigned long v);
 int uload(const unsigned long *p, unsigned long *out);
 extern const char ustore_insn[], ustore_resume[], uload_insn[], uload_resume[];
 
-/* The kernel's struct sigaction (not sparc64's, alpha's or mips') */
+/*
+ * The kernel's struct sigaction (include/linux/signal_types.h, with
+ * __ARCH_HAS_SA_RESTORER on these four; not the i386 layout of x86's
+ * uapi struct sigaction)
+ */
 struct ufault_sigaction {
 	void (*handler)(int, void *, void *);
 	unsigned long flags;
@@ -170,16 +177,20 @@ struct ufault_sigaction {
 	unsigned long mask;
 };
 
-#define UFAULT_SA_SIGINFO	4UL
-#define UFAULT_SA_NODEFER	0x40000000UL
+/* the start of siginfo_t on these four (asm-generic/siginfo.h) */
+struct ufault_siginfo {
+	int signo, errno_, code;
+};
 
+#define UFAULT_SEGV_MAPERR	1
+#define UFAULT_SEGV_ACCERR	2
 
 static void ufault_handler(int sig, void *info, void *uc)
 {
 	void *sc = &((struct ucontext *)uc)->uc_mcontext;
+	const struct ufault_siginfo *si = info;
 	unsigned long pc = UC_PC(sc);
 
-	(void)info;
 	if (pc == (unsigned long)ustore_insn) {
 		UC_PC(sc) = (unsigned long)ustore_resume;
 	} else if (pc == (unsigned long)uload_insn) {
@@ -188,8 +199,11 @@ static void ufault_handler(int sig, void *info, void *uc)
 		/* not ours: die of it */
 		printf("    # signal %d at 0x%lx, not in ustore/uload\n", sig, pc);
 		syscall(__NR_exit_group, 2);
+		__builtin_unreachable();
 	}
-	UC_RET(sc) = 1;
+	UC_RET(sc) = sig != SIGSEGV ? UF_OTHER :
+		     si->code == UFAULT_SEGV_ACCERR ? UF_ACCERR :
+		     si->code == UFAULT_SEGV_MAPERR ? UF_MAPERR : UF_OTHER;
 	ufault_count++;
 }
 
@@ -198,12 +212,13 @@ static int ufault_init(void)
 {
 	struct ufault_sigaction sa = {
 		.handler = ufault_handler,
-		.flags = UFAULT_SA_SIGINFO | UFAULT_SA_NODEFER | UFAULT_SA_RESTORER,
+		.flags = SA_SIGINFO | SA_NODEFER | UFAULT_SA_RESTORER,
 		.restorer = UFAULT_RESTORER,
 	};
 
-	return syscall(__NR_rt_sigaction, SIGSEGV, &sa, NULL, 8) == 0 &&
-	       syscall(__NR_rt_sigaction, SIGBUS, &sa, NULL, 8) == 0;
+	ufault_ok = syscall(__NR_rt_sigaction, SIGSEGV, &sa, NULL, 8) == 0 &&
+		    syscall(__NR_rt_sigaction, SIGBUS, &sa, NULL, 8) == 0;
+	return ufault_ok;
 }
 #else
 static int ufault_init(void)
@@ -215,14 +230,14 @@ static inline int ustore(unsigned long *p, unsigned long v)
 {
 	(void)p;
 	(void)v;
-	return -1;
+	return UF_OTHER;
 }
 
 static inline int uload(const unsigned long *p, unsigned long *out)
 {
 	(void)p;
 	(void)out;
-	return -1;
+	return UF_OTHER;
 }
 #endif
 
