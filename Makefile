@@ -6,22 +6,24 @@
 #   make                 main job: setup, fetch, apply, build + KUnit + boot
 #                        ARCH (default: x86_64 and x86_64-xen, the Xen PV
 #                        dom0), results table
-#   make test            the gate (CI): checkpatch, apply, post, five arches built,
-#                        KUnit-tested and booted, each patch built with
-#                        sparse on the profiles it can break, build-only
-#                        profiles compiled at the tip, the opaque-type
-#                        check, script self-tests;
+#   make test            the gate (CI): checkpatch, apply, post; arm64,
+#                        powerpc, sparc64, s390, x86_64 as the Xen PV dom0
+#                        and s390-debug built, KUnit-tested and booted;
+#                        each patch built with sparse on the profiles it
+#                        can break, riscv compiled at the tip, the
+#                        opaque-type check, script self-tests;
 #                        ends with "N passed, N failed"
-#   make test-all        the full matrix: every patch on every profile,
-#                        whole directories, build-only profiles linked,
-#                        and make base
+#   make test-all        the full matrix: also x86_64 booted natively, the
+#                        other five debug profiles, every patch on every
+#                        profile, build-only profiles linked, make
+#                        compare's mechanism on arm64, and make base
 #   make setup           install Debian packages (root) or print the command
 #   make fetch           base tree into the cache (or check KERNEL_SRC)
 #   make apply           the series onto a fresh branch from the base
 #   make build|kunit|boot ARCH=<arch>[,<arch>...]|all
 #   make base [ARCH=...]  the base tree (mainline's suite) built, KUnit-tested
 #                        and booted with the same profiles (default: the
-#                        gate's six); a failure of the base that a profile
+#                        six boot profiles); a failure of the base that a profile
 #                        expects (BASE_XFAIL: the bug, matched in the log)
 #                        passes, and the base with the fix (BASE_FIXES)
 #                        must pass

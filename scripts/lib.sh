@@ -33,8 +33,12 @@ BOOT_ARCHES="$ALL_ARCHES x86_64-xen"
 # dom0, where its mode does something (natively it does nothing; make
 # test-all boots that kernel too), to keep a cold gate within its hour
 GATE_ARCHES="arm64 powerpc sparc64 s390 x86_64-xen"
+# the arches among those whose full tip build is the per-patch walk's
+# reference of what each builds (scripts/bisect.sh); x86_64 is compiled
+# at the tip with whole directories instead, in every mode
+BISECT_TIP_BUILT="arm64 powerpc sparc64 s390"
 # The debug variant of each boot profile (arch/<profile>-debug: PREEMPT,
-# lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_PREEMPT, DEBUG_PAGEALLOC, and what the
+# lockdep (not on powerpc), DEBUG_ATOMIC_SLEEP, DEBUG_PREEMPT, DEBUG_PAGEALLOC, and what the
 # arch has of KASAN, KFENCE, PAGE_TABLE_CHECK and DEBUG_VM_PGTABLE): the
 # gate runs GATE_DEBUG, make test-all every one
 DEBUG_ARCHES="x86_64-debug arm64-debug powerpc-debug sparc64-debug s390-debug x86_64-xen-debug"

@@ -102,8 +102,8 @@ for p in "${list[@]}"; do
 	for w in "to:--no-l" "lists:--no-m --no-r" "m:--no-l --no-r"; do
 		[ "$(jobs -rp | wc -l)" -lt "$(nproc)" ] || wait -n || true
 		# shellcheck disable=SC2086
-		{ gm ${w#*:} "$PATCHES/$p" > "$scratch/${w%%:*}.$i"
-		  echo $? > "$scratch/gm-${w%%:*}.$i.rc"; } &
+		{ gm ${w#*:} "$PATCHES/$p" > "$scratch/${w%%:*}.$i" &&
+		  : > "$scratch/gm-${w%%:*}.$i.ok"; } &
 	done
 done
 wait
@@ -111,8 +111,7 @@ i=0
 for p in "${list[@]}"; do
 	i=$((i + 1))
 	for w in to lists m; do
-		[ -s "$scratch/gm-$w.$i.rc" ] && [ "$(cat "$scratch/gm-$w.$i.rc")" = 0 ] ||
-			die "get_maintainer.pl failed on $p"
+		[ -f "$scratch/gm-$w.$i.ok" ] || die "get_maintainer.pl failed on $p"
 	done
 	cp "$scratch/lists.$i" "$scratch/cc.$i"
 	# reviewers (R:) go to Cc, not To
@@ -169,7 +168,9 @@ git clone -q --shared --no-checkout "$WORK_TREE" "$rt"
 # Only the files the series changes are checked out (git am needs those;
 # the trees compared are whole, from the index): a full checkout of the
 # base was most of this stage's minute and a half in a cold gate.
-git -C "$WORK_TREE" diff --name-only "$base" "$tip" | sed 's|^|/|' |
+# (patterns: anchored, with the glob characters of a path escaped)
+git -C "$WORK_TREE" -c core.quotePath=false diff --no-renames --name-only "$base" "$tip" |
+	sed -e 's/[][*?\\]/\\&/g' -e 's|^|/|' |
 	git -C "$rt" sparse-checkout set --no-cone --stdin
 # same_as_tested NAME: the commits on rt's HEAD match the applied tree's
 same_as_tested() {

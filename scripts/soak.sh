@@ -13,14 +13,20 @@
 secs=${SOAK_SECONDS:-600}
 seed=${SOAK_SEED:-$(date +%s)}
 case "$secs$seed" in
-*[!0-9]*) die "SOAK_SECONDS=$secs, SOAK_SEED=$seed: want numbers" ;;
+''|*[!0-9]*) die "SOAK_SECONDS=$secs, SOAK_SEED=$seed: want numbers" ;;
 esac
+secs=$((10#$secs)) seed=$((10#$seed))
+[ "$secs" -gt 0 ] || die "SOAK_SECONDS=0: want at least one second"
+# the boot's timeout covers the soak and the boot around it
+tmo=$((secs + 600))
+[ -z "${BOOT_TIMEOUT:-}" ] || [ "$BOOT_TIMEOUT" -lt "$tmo" ] || tmo=$BOOT_TIMEOUT
 [ $# -gt 0 ] || set -- x86_64
-for a in $(arch_list "$@"); do
+arches=$(arch_list "$@") || exit 1
+for a in $arches; do
 	log "soak: $a, mm_stress for ${secs} s from seed $seed"
 	USERSPACE_PROGS=$TOP/mm/userspace/mm_stress.c KSELFTESTS=0 \
 		EXTRA_KERNEL_ARGS="${EXTRA_KERNEL_ARGS:+$EXTRA_KERNEL_ARGS }mm_stress.seconds=$secs mm_stress.steps=0 mm_stress.seed=$seed" \
-		BOOT_TIMEOUT=${BOOT_TIMEOUT:-$((secs + 600))} \
+		BOOT_TIMEOUT=$tmo \
 		"$TOP/scripts/boot.sh" "$a" ||
 		die "soak: $a failed (seed $seed; rerun: make soak ARCH=$a SOAK_SEED=$seed SOAK_SECONDS=$secs)"
 	grep -h "steps done\|race:" "$(build_dir "$a")/userspace/console.log" 2>/dev/null | sed 's/^ *# */  /' >&2 || true

@@ -4,8 +4,8 @@
 # test.sh - the test gate (what CI runs), each part a counted stage:
 #   checkpatch --strict over the series, fetch + apply, 'make post' (the
 #   mbox, its round trip through git am and b4 am), build/KUnit/boot on
-#   the six boot profiles (the five arches and the Xen PV dom0) and on one
-#   debug profile (s390-debug: KASAN, lockdep, PREEMPT, DEBUG_PAGEALLOC,
+#   arm64, powerpc, sparc64, s390 and the Xen PV dom0 (x86_64-xen), and on
+#   one debug profile (s390-debug: KASAN, lockdep, PREEMPT, DEBUG_PAGEALLOC,
 #   KFENCE, PAGE_TABLE_CHECK), each patch built alone (with sparse) on the
 #   profiles it can break (scripts/bisect.sh, BISECT_MODE=gate, without
 #   x86_64-noxen; this also compiles the build-only profile riscv+KASAN at
@@ -64,21 +64,14 @@ done
 # with failures, which overwrites its latest KUnit/boot summaries.
 results_table $TIPS $DEBUG > "$RESULTS/table.md"
 if [ "${BISECT:-1}" != 0 ]; then
-	# The gate, to fit its hour cold, leaves to 'make test-all':
-	# x86_64-noxen (it cost a whole-directory tip build and a build of
-	# every x86 or generic patch), and the per-patch builds of riscv (the
-	# generic fallback, no lazy MMU mode), which it compiles at the tip
-	# only. Its x86_64 kernel is not linked here (the dom0's is another
-	# configuration), so the walk compiles x86_64's tip first, with whole
-	# directories, as for a build-only profile.
-	tip_built=
-	for a in $ALL_ARCHES; do
-		in_list "$a" "$TIPS" && tip_built="$tip_built $a"
-	done
-	gate_rule=()
-	[ "$MODE" = all ] || gate_rule=(BISECT_GENERIC="x86_64 s390" BISECT_NOMODE=)
+	# The gate's rule (scripts/bisect.sh), which to fit its hour cold
+	# leaves to 'make test-all': x86_64-noxen (it cost a whole-directory
+	# tip build and a build of every x86 or generic patch), and the
+	# per-patch builds of riscv (the generic fallback, no lazy MMU mode),
+	# which it compiles at the tip only. x86_64's kernel is not linked in
+	# the gate (the dom0's is another configuration), so the walk compiles
+	# x86_64's tip first, with whole directories, in every mode.
 	stage bisect env BISECT_MODE=gate BISECT_ALL="$ALL_ARCHES riscv" \
-		TIP_BUILT="${tip_built# }" "${gate_rule[@]}" \
 		"$TOP/scripts/bisect.sh" || true
 	if [ "$MODE" = all ]; then
 		stage bisect-all env BISECT_MODE=all "$TOP/scripts/bisect.sh" || true
