@@ -34,8 +34,10 @@
 # applies that folder's patches to the series side only, on top of the
 # instrumentation, and names the files compare-planted-*: a planted bug the
 # run must fail on (the nested rows' checks); never saved.
-# COMPARE_SAVE=1 copies the tables to Documentation/compare.md and .txt and
-# into README.md between the lines "<!-- compare:begin -->" and
+# COMPARE_SAVE=1 puts the tables of the profiles run into
+# Documentation/compare.md and .txt (the other profiles' tables stay, each
+# with the date and command of its own run) and copies compare.md into
+# README.md between the lines "<!-- compare:begin -->" and
 # "<!-- compare:end -->" (the cover letter's "@COMPARE@" becomes compare.txt
 # in scripts/export.sh): the figures are never typed by hand.
 . "$(dirname "$0")/lib.sh"
@@ -372,9 +374,44 @@ done
 log "compare: tables in $RESULTS/$name.md, plain text in $RESULTS/$name.txt"
 if [ "${COMPARE_SAVE:-}" = 1 ]; then
 	[ "$name" = compare ] || die "compare: COMPARE_SAVE=1 saves a full run, not a quick or planted one"
-	cp "$RESULTS/$name.md" "$TOP/Documentation/compare.md"
-	cp "$RESULTS/$name.txt" "$TOP/Documentation/compare.txt"
-	python3 - "$TOP/README.md" "$RESULTS/$name.md" <<'PY' ||
+	# A run of some profiles replaces their tables only: the others keep
+	# theirs, each with the date and command of its own run.
+	for f in md txt; do
+		python3 - "$TOP/Documentation/compare.$f" "$RESULTS/$name.$f" "$f" <<'PY' ||
+import os, re, sys
+old_f, new_f, kind = sys.argv[1:]
+head = (re.compile(r'^#### (\S+): series against the base$') if kind == 'md'
+        else re.compile(r'^(\S+-prod): '))
+
+def blocks(text):
+    out, key = {}, None
+    order = []
+    for line in text.splitlines(keepends=True):
+        m = head.match(line)
+        if m:
+            key = m.group(1)
+            order.append(key)
+            out[key] = ''
+        if key is None:
+            if line.strip():
+                sys.exit(f"{old_f}: text before the first table")
+            continue
+        out[key] += line
+    return order, out
+
+old_order, old = blocks(open(old_f).read()) if os.path.exists(old_f) else ([], {})
+new_order, new = blocks(open(new_f).read())
+if not new_order:
+    sys.exit(f"{new_f}: no table")
+order = old_order + [k for k in new_order if k not in old]
+old.update(new)
+with open(old_f, 'w') as f:
+    for k in order:
+        f.write(old[k].rstrip('\n') + '\n\n')
+PY
+			die "compare: could not merge into Documentation/compare.$f"
+	done
+	python3 - "$TOP/README.md" "$TOP/Documentation/compare.md" <<'PY' ||
 import sys
 readme, table = sys.argv[1], open(sys.argv[2]).read().strip('\n')
 s = open(readme).read()
