@@ -10,14 +10,16 @@
  * the permission, UF_MAPERR: no mapping, UF_OTHER: any other signal or
  * code). nolibc has no sigaction(), so this is the system call with the
  * kernel's own struct, a restorer where the architecture wants one
- * (x86_64; arm64 and s390 return through their vDSO without it, powerpc
- * always does), and the program counter and return register found in the
- * kernel's struct ucontext of each architecture (uapi asm/ucontext.h). A
+ * (x86_64; sparc64, whose rt_sigaction takes it as an argument of its own;
+ * arm64 and s390 return through their vDSO without it, powerpc always
+ * does), and the program counter and return register found in the
+ * kernel's struct ucontext of each architecture (uapi asm/ucontext.h), or
+ * on sparc64 in the signal frame's struct pt_regs, which the kernel puts
+ * right after the siginfo it passes (arch/sparc/kernel/signal_64.c). A
  * signal at any other place still ends the program (exit status 2).
  *
- * UFAULT is 0 where there is no such code (sparc64, whose rt_sigaction
- * takes its restorer as an argument of its own): the callers then use the
- * probes of probe.h alone.
+ * UFAULT is 0 where there is no such code (another architecture): the
+ * callers then use the probes of probe.h alone.
  */
 #ifndef LAZY_MMU_USTORE_H
 #define LAZY_MMU_USTORE_H
@@ -27,6 +29,9 @@
 #include <asm/signal.h>
 #include <asm/sigcontext.h>
 #include <asm/ucontext.h>
+#elif defined(__sparc__) && defined(__arch64__)
+#include <asm/signal.h>
+#include <asm/ptrace.h>
 #endif
 
 enum { UF_OK, UF_ACCERR, UF_MAPERR, UF_OTHER };
@@ -151,8 +156,63 @@ __asm__(".pushsection .text\n"
 #define UFAULT_SA_RESTORER	0UL
 #define UC_PC(sc)	(((struct sigcontext *)(sc))->regs->nip)
 #define UC_RET(sc)	(((struct sigcontext *)(sc))->regs->gpr[3])
+#elif defined(__sparc__) && defined(__arch64__)
+#define UFAULT 1
+__asm__(".pushsection .text\n"
+	UFAULT_FN(ustore)
+	"	mov	%o0, %o2\n"
+	"	mov	0, %o0\n"
+	UFAULT_LABEL(ustore_insn)
+	"	stx	%o1, [%o2]\n"
+	UFAULT_LABEL(ustore_resume)
+	"	retl\n"
+	"	 nop\n"
+	UFAULT_END(ustore)
+	UFAULT_FN(uload)
+	"	mov	%o0, %o2\n"
+	"	mov	0, %o0\n"
+	UFAULT_LABEL(uload_insn)
+	"	ldx	[%o2], %o3\n"
+	"	stx	%o3, [%o1]\n"
+	UFAULT_LABEL(uload_resume)
+	"	retl\n"
+	"	 nop\n"
+	UFAULT_END(uload)
+	/* the restorer: rt_sigreturn (the handler returns to it through %i7 + 8) */
+	UFAULT_FN(ufault_restorer)
+	"	mov	" UFAULT_STR(__NR_rt_sigreturn) ", %g1\n"
+	"	ta	0x6d\n"
+	UFAULT_END(ufault_restorer)
+	".popsection\n");
+extern const char ufault_restorer[];
+/* no restorer in the struct: rt_sigaction's fourth argument, less 8 */
+#define UFAULT_RESTORER_ARG	((unsigned long)ufault_restorer - 8)
+#define UFAULT_SA_RESTORER	0UL
+/*
+ * The handler's third argument is the siginfo again; the registers the
+ * kernel restores from are the frame's struct pt_regs, right after the
+ * siginfo (SI_MAX_SIZE, 128 bytes). A new pc needs a new npc too; the
+ * return register, the interrupted leaf function's %o0, is u_regs[UREG_I0]
+ * (the ins of the trap's window).
+ */
+#define UC_SC(info, uc)	((void *)((char *)(info) + 128))
+#define UC_PC(sc)	(((struct pt_regs *)(sc))->tpc)
+#define UC_SET_PC(sc, v)	(((struct pt_regs *)(sc))->tpc = (v), \
+				 ((struct pt_regs *)(sc))->tnpc = (v) + 4)
+#define UC_RET(sc)	(((struct pt_regs *)(sc))->u_regs[UREG_I0])
 #else
 #define UFAULT 0
+#endif
+
+/* the defaults: the registers in the struct ucontext of the third argument */
+#ifndef UC_SC
+#define UC_SC(info, uc)	((void *)&((struct ucontext *)(uc))->uc_mcontext)
+#endif
+#ifndef UC_SET_PC
+#define UC_SET_PC(sc, v)	(UC_PC(sc) = (v))
+#endif
+#ifndef UFAULT_RESTORER_ARG
+#define UFAULT_RESTORER_ARG	0UL
 #endif
 
 /* faults turned into a return value, by both threads (not atomic: a count) */
@@ -167,17 +227,19 @@ extern const char ustore_insn[], ustore_resume[], uload_insn[], uload_resume[];
 
 /*
  * The kernel's struct sigaction (include/linux/signal_types.h, with
- * __ARCH_HAS_SA_RESTORER on these four; not the i386 layout of x86's
+ * __ARCH_HAS_SA_RESTORER but on sparc64; not the i386 layout of x86's
  * uapi struct sigaction)
  */
 struct ufault_sigaction {
 	void (*handler)(int, void *, void *);
 	unsigned long flags;
+#if !(defined(__sparc__) && defined(__arch64__))
 	void *restorer;
+#endif
 	unsigned long mask;
 };
 
-/* the start of siginfo_t on these four (asm-generic/siginfo.h) */
+/* the start of siginfo_t on these five (asm-generic/siginfo.h) */
 struct ufault_siginfo {
 	int signo, errno_, code;
 };
@@ -187,14 +249,14 @@ struct ufault_siginfo {
 
 static void ufault_handler(int sig, void *info, void *uc)
 {
-	void *sc = &((struct ucontext *)uc)->uc_mcontext;
+	void *sc = UC_SC(info, uc);
 	const struct ufault_siginfo *si = info;
 	unsigned long pc = UC_PC(sc);
 
 	if (pc == (unsigned long)ustore_insn) {
-		UC_PC(sc) = (unsigned long)ustore_resume;
+		UC_SET_PC(sc, (unsigned long)ustore_resume);
 	} else if (pc == (unsigned long)uload_insn) {
-		UC_PC(sc) = (unsigned long)uload_resume;
+		UC_SET_PC(sc, (unsigned long)uload_resume);
 	} else {
 		/* not ours: die of it */
 		printf("    # signal %d at 0x%lx, not in ustore/uload\n", sig, pc);
@@ -213,11 +275,18 @@ static int ufault_init(void)
 	struct ufault_sigaction sa = {
 		.handler = ufault_handler,
 		.flags = SA_SIGINFO | SA_NODEFER | UFAULT_SA_RESTORER,
+#if !(defined(__sparc__) && defined(__arch64__))
 		.restorer = UFAULT_RESTORER,
+#endif
 	};
 
+#if defined(__sparc__) && defined(__arch64__)
+	ufault_ok = syscall(__NR_rt_sigaction, SIGSEGV, &sa, NULL, UFAULT_RESTORER_ARG, 8) == 0 &&
+		    syscall(__NR_rt_sigaction, SIGBUS, &sa, NULL, UFAULT_RESTORER_ARG, 8) == 0;
+#else
 	ufault_ok = syscall(__NR_rt_sigaction, SIGSEGV, &sa, NULL, 8) == 0 &&
 		    syscall(__NR_rt_sigaction, SIGBUS, &sa, NULL, 8) == 0;
+#endif
 	return ufault_ok;
 }
 #else
